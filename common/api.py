@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from common import roles
+from common.errors import ApplicationError
+
+
+def exception_handler(exc, context):
+    """Business-rule refusals become 400s with a stable code; Django validation errors
+    too. Everything else is DRF's default JSON."""
+    if isinstance(exc, ApplicationError):
+        body = {"detail": str(exc.message), "code": exc.code}
+        if exc.field:
+            body["field"] = exc.field
+        body.update(exc.extra)
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            body = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        else:
+            body = {"detail": [str(m) for m in exc.messages]}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)
+
+
+class IsBuyer(BasePermission):
+    message = "This endpoint is for buyers."
+
+    def has_permission(self, request, view):
+        return roles.has_role(request.user, roles.BUYER)
+
+
+class IsMerchant(BasePermission):
+    message = "This endpoint is for merchants."
+
+    def has_permission(self, request, view):
+        return roles.has_role(request.user, roles.MERCHANT)
+
+
+class ObtainTokenView(ObtainAuthToken):
+    """Exchange username and password for an API token. Throttled per client, and
+    repeated failures lock the username (django-axes)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=inline_serializer(
+            "TokenRequest",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
+        ),
+        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "username": serializers.CharField(),
+                "roles": serializers.ListField(child=serializers.CharField()),
+            },
+        )
+    )
+    def get(self, request):
+        user = request.user
+        return Response(
+            {
+                "username": user.get_username(),
+                "roles": sorted(r for r in roles.ROLE_LABELS if roles.has_role(user, r)),
+            }
+        )
+
+
+def restricted(view):
+    """The schema and docs are public only when API_DOCS_PUBLIC (default: DEBUG); otherwise
+    only staff see them and everyone else gets a 404."""
+
+    def wrapper(request, *args, **kwargs):
+        if not settings.API_DOCS_PUBLIC and not (
+            request.user.is_authenticated and request.user.is_staff
+        ):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

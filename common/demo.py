@@ -1,0 +1,52 @@
+"""Registry of demo-data loaders. `seed_demo` runs them in order; each must be
+idempotent (get_or_create on natural keys)."""
+
+from collections.abc import Callable
+
+_LOADERS: list[tuple[int, str, Callable[[], None]]] = []
+
+
+def register(order: int, name: str):
+    def decorator(func):
+        if not any(n == name for _, n, _ in _LOADERS):
+            _LOADERS.append((order, name, func))
+        return func
+
+    return decorator
+
+
+def loaders():
+    return [(name, func) for _, name, func in sorted(_LOADERS, key=lambda x: (x[0], x[1]))]
+
+
+DEMO_USERS = [
+    # username, role, display name
+    ("reviewer", "reviewer", "审核员 王审"),
+    ("agent", "support_agent", "客服 李客"),
+    ("merchant_a", "merchant", "商家A 张老板"),
+    ("merchant_b", "merchant", "商家B 赵老板"),
+    ("buyer_a", "buyer", "买家A 老铁"),
+    ("buyer_b", "buyer", "买家B 小美"),
+]
+
+
+@register(0, "users")
+def load_users():
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from common.roles import REVIEWER, sync_role_groups
+
+    sync_role_groups()
+    user_model = get_user_model()
+    for username, role, display in DEMO_USERS:
+        user, created = user_model.objects.get_or_create(
+            username=username,
+            defaults={"first_name": display, "email": f"{username}@example.com"},
+        )
+        if created:
+            user.set_password(settings.DEMO_PASSWORD)
+        user.is_staff = role == REVIEWER
+        user.save()
+        user.groups.add(Group.objects.get(name=role))

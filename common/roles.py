@@ -1,0 +1,51 @@
+"""The four kinds of people and the Django groups that stand for them."""
+
+from django.utils.translation import gettext_lazy as _
+
+REVIEWER = "reviewer"
+AGENT = "support_agent"
+MERCHANT = "merchant"
+BUYER = "buyer"
+
+ROLE_LABELS = {
+    REVIEWER: _("Platform reviewer"),
+    AGENT: _("Support agent"),
+    MERCHANT: _("Merchant"),
+    BUYER: _("Buyer"),
+}
+
+# Reviewers get model permissions on these apps; ledgers and event rows are never
+# deletable (their admins refuse it too).
+REVIEWER_APPS = ("shop", "compliance", "promotions", "disputes", "academy")
+NEVER_DELETABLE_SUFFIXES = ("entry", "event")
+
+
+def has_role(user, role: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser and role in (REVIEWER, AGENT):
+        return True
+    # groups are prefetched on the request user by the role middleware-free path below;
+    # one small query per request is acceptable.
+    cache = getattr(user, "_role_cache", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._role_cache = cache
+    return role in cache
+
+
+def sync_role_groups() -> None:
+    """Create the role groups and give reviewers their model permissions. Idempotent."""
+    from django.contrib.auth.models import Group, Permission
+
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLE_LABELS}
+    reviewer_perms = [
+        p
+        for p in Permission.objects.filter(content_type__app_label__in=REVIEWER_APPS)
+        if not (p.codename.startswith("delete_") and p.codename.endswith(NEVER_DELETABLE_SUFFIXES))
+    ]
+    groups[REVIEWER].permissions.set(reviewer_perms)
+    agent_perms = Permission.objects.filter(
+        content_type__app_label="disputes", codename__startswith="view_"
+    )
+    groups[AGENT].permissions.set(agent_perms)

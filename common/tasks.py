@@ -1,0 +1,13 @@
+"""django-q2 entry points: take ids/now, call one service."""
+
+from django.utils import timezone
+
+from common import deadlines
+from common.services import worker_heartbeat_record
+
+
+def enforce_deadlines():
+    now = timezone.now()
+    result = deadlines.run_all(now)
+    worker_heartbeat_record(name="deadlines", now=now, result=result)
+    return result

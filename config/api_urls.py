@@ -1,0 +1,15 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from common import api as common_api
+
+urlpatterns = [
+    path("auth/token/", common_api.ObtainTokenView.as_view(), name="api-token"),
+    path("me/", common_api.MeView.as_view(), name="api-me"),
+    path("schema/", common_api.restricted(SpectacularAPIView.as_view()), name="api-schema"),
+    path(
+        "docs/",
+        common_api.restricted(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+]

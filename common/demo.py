@@ -36,9 +36,11 @@ def load_users():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
+    from common import config
     from common.roles import REVIEWER, sync_role_groups
 
     sync_role_groups()
+    config.ensure_defaults()
     user_model = get_user_model()
     for username, role, display in DEMO_USERS:
         user, created = user_model.objects.get_or_create(

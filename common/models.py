@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class TimeStampedModel(models.Model):
@@ -54,3 +55,22 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class PlatformSetting(models.Model):
+    """A configuration value (deadline, amount, threshold) that reviewers may edit.
+    Defaults are declared in code with `common.config.define`; a row here overrides one."""
+
+    key = models.CharField(_("key"), max_length=80, primary_key=True)
+    value = models.JSONField(_("value"))
+    note = models.CharField(_("why changed"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("platform setting")
+        verbose_name_plural = _("platform settings")
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.key

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ShopConfig(AppConfig):
     name = "shop"
     verbose_name = _("Stores and orders")
+
+    def ready(self):
+        from shop import conf  # noqa: F401  (declares configuration keys)

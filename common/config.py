@@ -1,0 +1,97 @@
+"""Platform configuration: every deadline, amount and threshold of the handbook.
+
+Each app declares its keys with `define()` in its `conf.py` (imported by AppConfig.ready);
+`get(key)` returns the reviewer's override from PlatformSetting or the declared default.
+Values are typed by the default: Decimal amounts are stored as strings."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.cache import cache
+
+_CACHE_KEY = "platform-setting:{}"
+_REGISTRY: dict[str, "Definition"] = {}
+
+
+@dataclass(frozen=True)
+class Definition:
+    key: str
+    default: object
+    label: str
+    unit: str = ""
+
+
+def define(key: str, default, label, unit: str = "") -> None:
+    _REGISTRY[key] = Definition(key, default, label, unit)
+
+
+def definitions() -> dict[str, Definition]:
+    return dict(_REGISTRY)
+
+
+def _coerce(definition: Definition, raw):
+    default = definition.default
+    if isinstance(default, bool):
+        return bool(raw)
+    if isinstance(default, Decimal):
+        return Decimal(str(raw))
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def get(key: str):
+    definition = _REGISTRY[key]
+    cached = cache.get(_CACHE_KEY.format(key))
+    if cached is not None:
+        return _coerce(definition, cached["v"])
+    from common.models import PlatformSetting
+
+    row = PlatformSetting.objects.filter(key=key).first()
+    raw = row.value if row else _to_json(definition.default)
+    cache.set(_CACHE_KEY.format(key), {"v": raw}, 300)
+    return _coerce(definition, raw)
+
+
+def get_hours(key: str) -> timedelta:
+    return timedelta(hours=get(key))
+
+
+def set_value(key: str, value, note: str = "") -> None:
+    """Used by the admin and by tests to override a default."""
+    from common.models import PlatformSetting
+
+    if key not in _REGISTRY:
+        raise KeyError(key)
+    PlatformSetting.objects.update_or_create(
+        key=key, defaults={"value": _to_json(value), "note": note}
+    )
+    cache.delete(_CACHE_KEY.format(key))
+
+
+def forget_cached(key: str) -> None:
+    cache.delete(_CACHE_KEY.format(key))
+
+
+def _to_json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return value
+
+
+def ensure_defaults() -> int:
+    """Create a row for every declared key that has none, so reviewers see and edit every
+    value in the admin. Existing rows are left alone. Idempotent."""
+    from common.models import PlatformSetting
+
+    existing = set(PlatformSetting.objects.values_list("key", flat=True))
+    missing = [
+        PlatformSetting(key=d.key, value=_to_json(d.default), note="default")
+        for d in _REGISTRY.values()
+        if d.key not in existing
+    ]
+    PlatformSetting.objects.bulk_create(missing)
+    return len(missing)

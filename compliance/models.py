@@ -1,0 +1,197 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from common.models import EventBase
+from common.money import MoneyField
+
+
+class Category(models.Model):
+    """Product category (类目), three levels (一级/二级/三级). A blank flag means "inherit
+    from the parent"; `compliance.rules.category_effective` resolves the chain."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        NOT_OPEN = "not_open", _("Not open")
+        PROHIBITED = "prohibited", _("Prohibited")
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, blank=True, db_index=True,
+        help_text=_("Blank: inherit from the parent category."),
+    )
+    required_qualifications = models.ManyToManyField(
+        "compliance.QualificationType",
+        verbose_name=_("required qualifications"),
+        blank=True,
+        related_name="categories",
+        help_text=_("Children also require their parents' qualifications."),
+    )
+    deposit_standard = MoneyField(
+        _("special deposit"), null=True, blank=True,
+        help_text=_("Blank: inherit; none anywhere means the base deposit."),
+    )
+    deposit_industry_base = MoneyField(
+        _("special deposit in an industry-belt base"), null=True, blank=True
+    )
+    invitation_only = models.BooleanField(_("invitation only"), default=False)
+    service_fee_rate = models.DecimalField(
+        _("technical service fee rate"), max_digits=5, decimal_places=4, null=True, blank=True,
+        help_text=_("Blank: inherit; the root default is configuration."),
+    )
+    seven_day_return = models.BooleanField(
+        _("7-day no-reason return applies"), null=True, blank=True
+    )
+    lightning_purchase = models.BooleanField(_("lightning purchase allowed"), null=True, blank=True)
+    lightning_base_only = models.BooleanField(
+        _("lightning purchase only for industry-belt base merchants"), default=False
+    )
+    prepackaged_food = models.BooleanField(
+        _("prepackaged food (label fields required)"), null=True, blank=True
+    )
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["level", "sort_order", "code"]
+
+    def __str__(self):
+        return self.path_name
+
+    @property
+    def path_name(self):
+        names = [self.name]
+        node = self
+        while node.parent_id is not None:
+            node = node.parent
+            names.append(node.name)
+        return " / ".join(reversed(names))
+
+    def ancestors_and_self(self):
+        """Root first. Use select_related('parent__parent') to avoid queries."""
+        chain = [self]
+        node = self
+        while node.parent_id is not None:
+            node = node.parent
+            chain.append(node)
+        return list(reversed(chain))
+
+
+class QualificationType(models.Model):
+    """Kind of qualification document (资质), e.g. food business licence."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    publicly_displayed = models.BooleanField(_("shown publicly on the store (公示)"), default=False)
+    requires_number = models.BooleanField(_("requires a certificate number"), default=True)
+    extra_fields = models.JSONField(_("extra fields"), default=list, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("qualification type")
+        verbose_name_plural = _("qualification types")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Qualification(models.Model):
+    """A qualification uploaded by a merchant for its store, reviewed by the platform."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        EXPIRED = "expired", _("Expired")
+        SUPERSEDED = "superseded", _("Replaced by a newer one")
+
+    store = models.ForeignKey(
+        "shop.Store", verbose_name=_("store"), on_delete=models.PROTECT,
+        related_name="qualifications",
+    )
+    type = models.ForeignKey(
+        QualificationType, verbose_name=_("type"), on_delete=models.PROTECT,
+        related_name="qualifications",
+    )
+    number = models.CharField(_("certificate number"), max_length=80, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=120, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, db_index=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    # Clocks, stored when the qualification is approved.
+    warn_at = models.DateTimeField(_("expiry warning at"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("expiry warning sent at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["status", "warn_at"]),
+            models.Index(fields=["status", "submitted_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.type} · {self.store}"
+
+
+class QualificationFile(models.Model):
+    """An uploaded page of a qualification, stored privately (served only to the owner
+    and reviewers through a permission-checked view)."""
+
+    qualification = models.ForeignKey(
+        Qualification, on_delete=models.CASCADE, related_name="files",
+        verbose_name=_("qualification"),
+    )
+    file = models.FileField(_("file"), upload_to="private/qualifications/%Y/%m/")
+    original_name = models.CharField(_("original name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=60)
+    size = models.PositiveIntegerField(_("size"))
+
+    class Meta:
+        verbose_name = _("qualification file")
+        verbose_name_plural = _("qualification files")
+
+    def __str__(self):
+        return self.original_name or self.file.name
+
+
+class QualificationEvent(EventBase):
+    qualification = models.ForeignKey(
+        Qualification, on_delete=models.CASCADE, related_name="events",
+        verbose_name=_("qualification"),
+    )
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("qualification event")
+        verbose_name_plural = _("qualification events")

@@ -1,0 +1,544 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.models import EventBase, TimeStampedModel
+from common.money import MoneyField
+
+
+class MerchantScopedQuerySet(models.QuerySet):
+    """`for_merchant(user)`: the only way merchant-facing code reads these rows. The
+    subclass names the path from the model to the merchant user."""
+
+    merchant_path = "store__merchant"
+
+    def for_merchant(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(**{self.merchant_path: user})
+
+
+def scoped_manager(path):
+    qs_class = type("ScopedQuerySet", (MerchantScopedQuerySet,), {"merchant_path": path})
+    return qs_class.as_manager()
+
+
+# --- Onboarding -------------------------------------------------------------------------
+class MerchantApplication(TimeStampedModel):
+    """Application to open a store (开通小店): real-name verification and entity
+    qualification (主体资质)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    class EntityType(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise")
+        INDIVIDUAL = "individual", _("Individual business")
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applicant"), on_delete=models.PROTECT,
+        related_name="merchant_applications",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    real_name = models.CharField(_("real name"), max_length=50)
+    id_number = models.CharField(_("resident ID number"), max_length=18)
+    entity_type = models.CharField(_("entity type"), max_length=16, choices=EntityType.choices)
+    licence_file = models.FileField(_("business licence"), upload_to="private/licences/%Y/%m/")
+    licence_content_type = models.CharField(max_length=60, blank=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18)
+    registered_name = models.CharField(_("registered name"), max_length=120)
+    business_scope = models.TextField(_("business scope"))
+    contact_phone = models.CharField(_("contact phone"), max_length=20)
+    store_name = models.CharField(_("store name"), max_length=60)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+
+    objects = scoped_manager("applicant")
+
+    class Meta:
+        verbose_name = _("store application")
+        verbose_name_plural = _("store applications")
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self):
+        return f"{self.store_name} ({self.registered_name})"
+
+
+class MerchantApplicationEvent(EventBase):
+    application = models.ForeignKey(
+        MerchantApplication, on_delete=models.CASCADE, related_name="events",
+        verbose_name=_("application"),
+    )
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+
+
+class RejectionReasonTemplate(models.Model):
+    """Reviewer's canned reasons; the free text is added to them."""
+
+    class Scope(models.TextChoices):
+        APPLICATION = "application", _("Store application")
+        PRODUCT = "product", _("Product")
+        QUALIFICATION = "qualification", _("Qualification")
+
+    scope = models.CharField(_("used for"), max_length=20, choices=Scope.choices, db_index=True)
+    text = models.CharField(_("text"), max_length=200)
+
+    class Meta:
+        verbose_name = _("rejection reason template")
+        verbose_name_plural = _("rejection reason templates")
+        ordering = ["scope", "pk"]
+        constraints = [models.UniqueConstraint(fields=["scope", "text"], name="uniq_reason_text")]
+
+    def __str__(self):
+        return self.text
+
+
+# --- Stores -----------------------------------------------------------------------------
+class Store(TimeStampedModel):
+    """A merchant's store (快手小店)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSING = "closing", _("Closing")
+        CLOSED = "closed", _("Closed")
+
+    merchant = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("merchant"), on_delete=models.PROTECT,
+        related_name="store",
+    )
+    application = models.OneToOneField(
+        MerchantApplication, verbose_name=_("application"), on_delete=models.PROTECT,
+        related_name="store",
+    )
+    name = models.CharField(_("store name"), max_length=60)
+    slug = models.SlugField(_("address"), max_length=40, unique=True)
+    logo = models.ImageField(_("logo"), upload_to="public/logos/", blank=True)
+    introduction = models.TextField(_("introduction"), blank=True)
+    profile_url = models.URLField(_("merchant profile link"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    industry_base = models.BooleanField(
+        _("industry-belt base merchant"), default=False,
+        help_text=_("Set by reviewers for merchants inside an industry-belt base (产业带基地)."),
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+
+    objects = scoped_manager("merchant")
+
+    class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+# --- Products ---------------------------------------------------------------------------
+class Product(TimeStampedModel):
+    """A product: own (快手商品, sold here with SKUs) or other-platform (其他平台商品, a link
+    out). The fields hold the draft or the listed version; a change to a listed product is
+    a ProductRevision until approved."""
+
+    class Kind(models.TextChoices):
+        OWN = "own", _("Own product")
+        OTHER_PLATFORM = "other_platform", _("Other-platform product")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        LISTED = "listed", _("Listed")
+        REJECTED = "rejected", _("Rejected")
+        DELISTED = "delisted", _("Delisted")
+
+    class Platform(models.TextChoices):
+        TMALL = "tmall", _("Tmall")
+        PINDUODUO = "pinduoduo", _("Pinduoduo")
+        JD = "jd", _("JD")
+        YOUZAN = "youzan", _("Youzan")
+        MOKUAI = "mokuai", _("Mokuai")
+
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="products"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OWN)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    title = models.CharField(_("title"), max_length=120)
+    category = models.ForeignKey(
+        "compliance.Category", verbose_name=_("category"), on_delete=models.PROTECT,
+        related_name="products", null=True, blank=True,
+    )
+    description = models.TextField(_("description"), blank=True)
+    gifts = models.CharField(_("gifts"), max_length=200, blank=True)
+    gift_value = MoneyField(_("gift marked value"), null=True, blank=True)
+    supports_seven_day_return = models.BooleanField(_("supports 7-day no-reason return"), default=True)
+    free_shipping = models.BooleanField(_("free shipping"), default=True)
+    shipping_fee = MoneyField(_("shipping fee"), default=0)
+    food_label = models.JSONField(_("food label"), default=dict, blank=True)
+    # Other-platform products
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices, blank=True)
+    external_url = models.URLField(_("product link"), max_length=500, blank=True)
+    external_item_id = models.CharField(_("item id"), max_length=64, blank=True)
+    external_token = models.CharField(_("share token"), max_length=64, blank=True)
+    external_price = MoneyField(_("price on the other platform"), null=True, blank=True)
+    image = models.ImageField(_("main image"), upload_to="public/products/%Y/%m/", blank=True)
+    image_caption = models.CharField(_("image caption"), max_length=200, blank=True)
+    listed_at = models.DateTimeField(_("listed at"), null=True, blank=True)
+    delisted_reason = models.CharField(_("delisting reason"), max_length=200, blank=True)
+
+    objects = scoped_manager("store__merchant")
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["store", "status", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(shipping_fee__gte=0), name="product_shipping_fee_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(external_price__isnull=True) | Q(external_price__gt=0),
+                name="product_external_price_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_own(self):
+        return self.kind == self.Kind.OWN
+
+
+class Sku(models.Model):
+    """A purchasable variant of an own product: spec attributes, price and stock."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="skus"
+    )
+    attributes = models.JSONField(_("spec attributes"), default=dict)
+    attributes_key = models.CharField(max_length=200, editable=False)
+    price = MoneyField(_("price"))
+    stock = models.PositiveIntegerField(_("stock"), default=0)
+    code = models.CharField(_("SKU code"), max_length=64, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = scoped_manager("product__store__merchant")
+
+    class Meta:
+        verbose_name = _("SKU")
+        verbose_name_plural = _("SKUs")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gt=0), name="sku_price_positive"),
+            models.CheckConstraint(condition=Q(stock__gte=0), name="sku_stock_not_negative"),
+            models.UniqueConstraint(
+                fields=["product", "attributes_key"], name="sku_unique_attributes_per_product"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product.title} {self.attributes_label}"
+
+    @property
+    def attributes_label(self):
+        return " / ".join(f"{k}:{v}" for k, v in self.attributes.items()) or "—"
+
+
+class ProductRevision(models.Model):
+    """A version of a listing submitted for review (商品初审): the snapshot the reviewer
+    judges. For a listed product it is the change, while the listed version stays on sale."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("revision"))
+    is_change = models.BooleanField(_("change to a listed product"), default=False)
+    payload = models.JSONField(_("listing"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    decision_reason = models.TextField(_("reason"), blank=True)
+    screening_hits = models.JSONField(_("screening hits"), default=list, blank=True)
+    has_hits = models.BooleanField(_("has screening hits"), default=False, db_index=True)
+
+    objects = scoped_manager("product__store__merchant")
+
+    class Meta:
+        verbose_name = _("product revision")
+        verbose_name_plural = _("product revisions")
+        ordering = ["-number"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "number"], name="uniq_revision_number"),
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(status__in=["draft", "in_review"]),
+                name="one_open_revision_per_product",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product} #{self.number}"
+
+
+class ProductEvent(EventBase):
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="events", verbose_name=_("product")
+    )
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("product event")
+        verbose_name_plural = _("product events")
+
+
+# --- Orders -----------------------------------------------------------------------------
+class Order(TimeStampedModel):
+    """A buyer's order of SKUs from one store."""
+
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+        PAID = "paid", _("Paid, to ship")
+        SHIPPED = "shipped", _("Shipped")
+        SIGNED = "signed", _("Delivered")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        CLOSED = "closed", _("Closed (refunded)")
+
+    number = models.CharField(_("order number"), max_length=32, unique=True)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("buyer"), on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="orders"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT,
+        db_index=True,
+    )
+    goods_amount = MoneyField(_("goods amount"))
+    shipping_fee = MoneyField(_("shipping fee"), default=0)
+    discount_amount = MoneyField(_("discount"), default=0)
+    total_amount = MoneyField(_("amount to pay"))
+    paid_amount = MoneyField(_("amount paid"), default=0)
+    refunded_amount = MoneyField(_("amount refunded"), default=0)
+    address = models.JSONField(_("shipping address"))
+    invoice_title = models.CharField(_("invoice title"), max_length=120, blank=True)
+    invoice_tax_number = models.CharField(_("taxpayer number"), max_length=20, blank=True)
+    # Clocks: stored when the state is entered.
+    pay_by = models.DateTimeField(_("pay by"), null=True, blank=True)
+    ship_by = models.DateTimeField(_("ship by"), null=True, blank=True)
+    pickup_by = models.DateTimeField(_("courier pickup by"), null=True, blank=True)
+    complete_by = models.DateTimeField(_("completes automatically at"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    picked_up_at = models.DateTimeField(_("picked up at"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, db_index=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    shipped_late = models.BooleanField(_("shipping deadline missed"), default=False)
+    pickup_late = models.BooleanField(_("pickup deadline missed"), default=False)
+    courier = models.CharField(_("courier"), max_length=40, blank=True)
+    waybill_number = models.CharField(_("waybill number"), max_length=40, blank=True)
+    tracking_status = models.CharField(_("tracking status"), max_length=20, blank=True)
+    signed_by = models.CharField(_("signed by"), max_length=60, blank=True)
+    signed_in_locker = models.BooleanField(_("signed at a parcel locker"), default=False)
+    buyer_note = models.CharField(_("buyer note"), max_length=200, blank=True)
+
+    objects = scoped_manager("store__merchant")
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["store", "status", "-created_at"]),
+            models.Index(fields=["buyer", "-created_at"]),
+            models.Index(fields=["status", "pay_by"]),
+            models.Index(fields=["status", "ship_by"]),
+            models.Index(fields=["status", "pickup_by"]),
+            models.Index(fields=["status", "complete_by"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__lte=F("paid_amount")), name="order_refund_le_paid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines"
+    )
+    sku = models.ForeignKey(Sku, verbose_name=_("SKU"), on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    attributes = models.JSONField(_("spec attributes"), default=dict)
+    unit_price = MoneyField(_("unit price"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    amount = MoneyField(_("amount"))
+    paid_amount = MoneyField(_("amount paid"), default=0)
+    refunded_amount = MoneyField(_("amount refunded"), default=0)
+    gifts = models.CharField(_("gifts"), max_length=200, blank=True)
+    supports_seven_day_return = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__lte=F("paid_amount")), name="line_refund_le_paid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} × {self.quantity}"
+
+
+class OrderEvent(EventBase):
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order")
+    )
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+
+
+class Payment(models.Model):
+    """A payment or refund through the payment provider. `provider_ref` makes callbacks
+    idempotent."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        REFUND = "refund", _("Refund")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PAYMENT)
+    provider = models.CharField(_("provider"), max_length=20)
+    provider_ref = models.CharField(_("provider reference"), max_length=64, unique=True)
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    amount = MoneyField(_("amount"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    raw = models.JSONField(_("provider data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.provider_ref}"
+
+
+class TrackingEvent(models.Model):
+    """Courier tracking (物流轨迹) received through the signed courier webhook."""
+
+    class Kind(models.TextChoices):
+        PICKED_UP = "picked_up", _("Picked up")
+        IN_TRANSIT = "in_transit", _("In transit")
+        SIGNED = "signed", _("Signed")
+        REFUSED = "refused", _("Refused")
+        RETURNED = "returned", _("Returned to sender")
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="tracking"
+    )
+    external_id = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(_("at"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("tracking event")
+        verbose_name_plural = _("tracking events")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class StoreRating(models.Model):
+    """DSR rating of one completed order: description, service, logistics (1–5)."""
+
+    order = models.OneToOneField(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="rating"
+    )
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="ratings"
+    )
+    description = models.PositiveSmallIntegerField(_("description match"))
+    service = models.PositiveSmallIntegerField(_("service attitude"))
+    logistics = models.PositiveSmallIntegerField(_("logistics"))
+    created_at = models.DateTimeField(_("rated at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("store rating")
+        verbose_name_plural = _("store ratings")
+        indexes = [models.Index(fields=["store", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(description__gte=1, description__lte=5)
+                & Q(service__gte=1, service__lte=5)
+                & Q(logistics__gte=1, logistics__lte=5),
+                name="rating_between_1_and_5",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.order} {self.description}/{self.service}/{self.logistics}"

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from common import api as common_api
@@ -6,6 +6,9 @@ from common import api as common_api
 urlpatterns = [
     path("auth/token/", common_api.ObtainTokenView.as_view(), name="api-token"),
     path("me/", common_api.MeView.as_view(), name="api-me"),
+    path("buyer/", include("shop.api.buyer_urls")),
+    path("seller/", include("shop.api.seller_urls")),
+    path("webhooks/", include("shop.api.webhook_urls")),
     path("schema/", common_api.restricted(SpectacularAPIView.as_view()), name="api-schema"),
     path(
         "docs/",

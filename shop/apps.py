@@ -7,4 +7,4 @@ class ShopConfig(AppConfig):
     verbose_name = _("Stores and orders")
 
     def ready(self):
-        from shop import conf  # noqa: F401  (declares configuration keys)
+        from shop import conf, sweeps  # noqa: F401  (configuration keys, deadline sweeps)

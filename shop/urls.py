@@ -1,12 +1,17 @@
+"""Merchant area (/seller/). Each area's views module exports its own `urlpatterns`."""
+
 from django.urls import path
 
 from common.area_views import AreaLoginView, AreaLogoutView
-from shop import views
+from shop.views import dashboard, onboarding, orders, products
 
 app_name = "seller"
 
 urlpatterns = [
     path("login/", AreaLoginView.as_view(area="seller"), name="login"),
     path("logout/", AreaLogoutView.as_view(area="seller"), name="logout"),
-    path("", views.dashboard, name="dashboard"),
+    path("", dashboard.dashboard, name="dashboard"),
+    *onboarding.urlpatterns,
+    *products.urlpatterns,
+    *orders.urlpatterns,
 ]

@@ -7,36 +7,43 @@ from common.money import format_cny
 
 register = template.Library()
 
-# The merchant area's sections in navigation order. A section whose page does not exist
-# yet is shown greyed out, so the layout does not shift as sections land.
+# The merchant area's sections in navigation order: (URL name, label). A section is active
+# on its own page and on pages named `<section>_…` (seller:products → seller:products_edit),
+# or anywhere in its own namespace. A section whose page does not exist yet is greyed out.
 SELLER_NAV = [
     ("seller:dashboard", _("Dashboard")),
     ("seller:store", _("Store")),
     ("seller:products", _("Products")),
     ("seller:orders", _("Orders")),
-    ("seller:aftersales", _("After-sales")),
+    ("seller_aftersales:list", _("After-sales")),
     ("seller:marketing", _("Marketing")),
-    ("seller:compliance", _("Compliance")),
+    ("seller_compliance:center", _("Compliance")),
     ("seller:deposit", _("Deposit")),
-    ("seller:academy", _("Academy")),
+    ("academy:index", _("Academy")),
 ]
+
+
+def _is_active(url_name: str, match) -> bool:
+    if match is None:
+        return False
+    namespace, section = url_name.split(":")
+    if match.namespace != namespace:
+        return False
+    if namespace != "seller":
+        return True
+    return match.url_name == section or match.url_name.startswith(section + "_")
 
 
 @register.inclusion_tag("includes/sidenav.html", takes_context=True)
 def seller_nav(context):
-    request = context["request"]
-    current = request.resolver_match.namespace + ":" + request.resolver_match.url_name
+    match = context["request"].resolver_match
     items = []
     for url_name, label in SELLER_NAV:
         try:
             url = reverse(url_name)
         except NoReverseMatch:
             url = None
-        section = url_name.split(":")[1]
-        active = current == url_name or (
-            section != "dashboard" and request.resolver_match.url_name.startswith(section)
-        )
-        items.append({"url": url, "label": label, "active": active})
+        items.append({"url": url, "label": label, "active": _is_active(url_name, match)})
     return {"items": items, "aria_label": _("Merchant navigation")}
 
 

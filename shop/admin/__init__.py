@@ -1,0 +1,3 @@
+"""Reviewer screens of the shop app, one module per area."""
+
+from shop.admin import orders, products, stores  # noqa: F401

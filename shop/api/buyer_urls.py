@@ -1,0 +1,3 @@
+"""Buyer API (/api/buyer/)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Merchant ERP API (/api/seller/)."""
+
+urlpatterns = []

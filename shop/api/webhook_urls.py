@@ -1,0 +1,3 @@
+"""Signed callbacks from the payment provider and couriers (/api/webhooks/)."""
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Deadline sweeps of the shop app, registered with common.deadlines."""

@@ -1,0 +1,3 @@
+"""Merchant pages."""
+
+urlpatterns = []

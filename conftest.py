@@ -12,9 +12,15 @@ PASSWORD = "test-pass-123!"
 
 
 @pytest.fixture(autouse=True)
-def _default_locale(settings):
-    # Tests render pages in the default language unless they switch it themselves.
+def _test_settings(settings, tmp_path):
+    # Pages render in the default language unless a test switches it; uploads go to a
+    # throw-away folder; configuration is read fresh in every test.
     settings.LANGUAGE_CODE = "zh-hans"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

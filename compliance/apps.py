@@ -7,4 +7,5 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Compliance")
 
     def ready(self):
-        from compliance import conf  # noqa: F401  (declares configuration keys)
+        # configuration keys, deadline sweeps, demo loader, admin home queues
+        from compliance import admin_queues, conf, demo, sweeps  # noqa: F401

@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from common.models import EventBase
 from common.money import MoneyField
+from shop.models import ProductRevision
 
 
 class Category(models.Model):
@@ -102,6 +103,10 @@ class QualificationType(models.Model):
     publicly_displayed = models.BooleanField(_("shown publicly on the store (公示)"), default=False)
     requires_number = models.BooleanField(_("requires a certificate number"), default=True)
     extra_fields = models.JSONField(_("extra fields"), default=list, blank=True)
+    max_age_days = models.PositiveIntegerField(
+        _("must be issued within (days)"), null=True, blank=True,
+        help_text=_("Blank: only the document's own validity counts."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -195,3 +200,147 @@ class QualificationEvent(EventBase):
     class Meta(EventBase.Meta):
         verbose_name = _("qualification event")
         verbose_name_plural = _("qualification events")
+
+
+class QualificationDelisting(models.Model):
+    """A product delisted automatically because a qualification expired; relisted (and
+    marked here) once a new qualification of that type is approved."""
+
+    qualification = models.ForeignKey(
+        Qualification, on_delete=models.CASCADE, related_name="delistings",
+        verbose_name=_("expired qualification"),
+    )
+    product = models.ForeignKey(
+        "shop.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    delisted_at = models.DateTimeField(_("delisted at"))
+    reason = models.CharField(_("reason"), max_length=200)
+    relisted_at = models.DateTimeField(_("relisted at"), null=True, blank=True)
+    relisted_by = models.ForeignKey(
+        Qualification, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("relisted by qualification"),
+    )
+
+    class Meta:
+        verbose_name = _("delisting for an expired qualification")
+        verbose_name_plural = _("delistings for expired qualifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["qualification", "product"], name="uniq_qualification_delisting"
+            )
+        ]
+        indexes = [models.Index(fields=["product", "relisted_at"])]
+
+    def __str__(self):
+        return f"{self.product_id} ← {self.qualification_id}"
+
+
+class ScreeningRule(models.Model):
+    """A rule list of the automatic listing screening (e.g. absolute terms banned by the
+    Advertising Law, 广告法极限词)."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    academy_url = models.CharField(
+        _("academy lesson link"), max_length=300, blank=True,
+        help_text=_("Shown to merchants next to a hit of this rule."),
+    )
+    fields = models.JSONField(
+        _("listing fields"), default=list, blank=True,
+        help_text=_("Limit the rule to these listing fields (e.g. image_caption); empty: all."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("screening rule")
+        verbose_name_plural = _("screening rules")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class ScreeningTerm(models.Model):
+    """One term of a screening rule: a literal phrase or a regular expression, with the
+    variant spellings it also catches and the phrases in which it is harmless."""
+
+    class Kind(models.TextChoices):
+        LITERAL = "literal", _("Literal phrase")
+        REGEX = "regex", _("Regular expression")
+
+    rule = models.ForeignKey(
+        ScreeningRule, on_delete=models.PROTECT, related_name="terms", verbose_name=_("rule")
+    )
+    pattern = models.CharField(_("pattern"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LITERAL)
+    variants = models.JSONField(
+        _("variant spellings"), default=list, blank=True,
+        help_text=_("Homophones and evasions rewritten to this term, e.g. 威信 for 微信."),
+    )
+    exceptions = models.JSONField(
+        _("exceptions"), default=list, blank=True,
+        help_text=_("Phrases in which a match is harmless, e.g. 最佳赏味期 for 最佳."),
+    )
+    active = models.BooleanField(_("active"), default=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("screening term")
+        verbose_name_plural = _("screening terms")
+        ordering = ["rule", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "kind", "pattern"], name="uniq_screening_term_per_rule"
+            )
+        ]
+
+    def __str__(self):
+        return self.pattern
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from compliance.screening import Screener, Term
+
+        for name in ("variants", "exceptions"):
+            value = getattr(self, name)
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValidationError({name: _("Enter a list of texts, e.g. [\"vx\", \"v信\"].")})
+        try:
+            Screener(
+                [
+                    Term(
+                        rule_code=self.rule.code if self.rule_id else "rule",
+                        pattern=self.pattern,
+                        kind=self.kind,
+                        variants=tuple(self.variants),
+                        exceptions=tuple(self.exceptions),
+                    )
+                ]
+            )
+        except ValueError as exc:
+            raise ValidationError({"pattern": str(exc)}) from exc
+
+
+class ProductReview(ProductRevision):
+    """The product review queue (商品初审): product revisions seen by reviewers."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("product review")
+        verbose_name_plural = _("product review queue")
+
+
+class QualificationReview(Qualification):
+    """The qualification review queue: qualifications waiting for a reviewer."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("qualification review")
+        verbose_name_plural = _("qualification review queue")

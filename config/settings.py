@@ -104,7 +104,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "common.middleware.PlatformLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -271,6 +271,10 @@ WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=env.int("WORKER_HEARTBEAT_MAX_AGE",
 # --- Platform -------------------------------------------------------------------------------
 PLATFORM_NAME = _("Kuaishou Store Merchant Platform")
 DEMO_PASSWORD = "demo-pass-2026"
+# Sandbox payment provider and courier sign their callbacks with these (HMAC-SHA256);
+# empty means a secret derived from SECRET_KEY.
+PAYMENT_SANDBOX_SECRET = env.str("PAYMENT_SANDBOX_SECRET", default="")
+COURIER_SANDBOX_SECRET = env.str("COURIER_SANDBOX_SECRET", default="")
 
 LOGGING = {
     "version": 1,

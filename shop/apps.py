@@ -7,4 +7,4 @@ class ShopConfig(AppConfig):
     verbose_name = _("Stores and orders")
 
     def ready(self):
-        from shop import conf, sweeps  # noqa: F401  (configuration keys, deadline sweeps)
+        from shop import conf, demo, demo_orders, sweeps  # noqa: F401  (config, demo data, sweeps)

@@ -396,6 +396,12 @@ class Order(TimeStampedModel):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_not_negative"),
+            # The courier webhook finds the order by its waybill: one order per waybill.
+            models.UniqueConstraint(
+                fields=["courier", "waybill_number"],
+                condition=~Q(waybill_number=""),
+                name="order_unique_waybill",
+            ),
             models.CheckConstraint(
                 condition=Q(refunded_amount__lte=F("paid_amount")), name="order_refund_le_paid"
             ),
@@ -403,6 +409,11 @@ class Order(TimeStampedModel):
 
     def __str__(self):
         return self.number
+
+    @property
+    def tracking_status_label(self):
+        kinds = dict(TrackingEvent.Kind.choices)
+        return kinds.get(self.tracking_status, self.tracking_status)
 
 
 class OrderLine(models.Model):
@@ -447,23 +458,35 @@ class OrderEvent(EventBase):
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
 
+    @property
+    def to_status_label(self):
+        return dict(Order.Status.choices).get(self.to_status, self.to_status)
+
 
 class Payment(models.Model):
-    """A payment or refund through the payment provider. `provider_ref` makes callbacks
-    idempotent."""
+    """A payment, refund or payout through the payment provider. `provider_ref` makes
+    callbacks idempotent; `idempotency_key` makes each refund or payout happen once."""
 
     class Kind(models.TextChoices):
         PAYMENT = "payment", _("Payment")
         REFUND = "refund", _("Refund")
+        PAYOUT = "payout", _("Payout")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
+    # A payout (e.g. compensation paid first from a deposit) need not concern an order.
     order = models.ForeignKey(
-        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments"
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments",
+        null=True, blank=True,
     )
+    payee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("payee"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PAYMENT)
     provider = models.CharField(_("provider"), max_length=20)
     provider_ref = models.CharField(_("provider reference"), max_length=64, unique=True)
@@ -480,6 +503,14 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["created_at"]
+        indexes = [models.Index(fields=["order", "kind", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(kind="payment") | Q(order__isnull=False),
+                name="payment_has_order",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.provider_ref}"

@@ -104,12 +104,13 @@ _MOKUAI_PATH = re.compile(r"/(?:goods/detail|goods(?!/detail/?$)|item)/([A-Za-z0
 # includes every CJK character, so "…item.htm?id=1打开手机淘宝" yields the URL alone. Brackets
 # and quotes end it too, because share texts wrap links in them far more often than real
 # product URLs contain them. Backslashes are kept so that _split can refuse them.
-_URL_IN_TEXT = re.compile(r"https?://[A-Za-z0-9\-._~:/?#@!$&*+,;=%\\]+", re.IGNORECASE)
-_OTHER_SCHEME_URL = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://")
+_URL_CHARS = r"[A-Za-z0-9\-._~:/?#@!$&*+,;=%\\]"
+_URL_IN_TEXT = re.compile(rf"https?://{_URL_CHARS}+", re.IGNORECASE)
+_OTHER_SCHEME_URL = re.compile(r"(?<![A-Za-z0-9+.\-])([A-Za-z][A-Za-z0-9+.\-]*)://")
 # "javascript:", "data:" and friends carry no "//"; a dot before the colon would make it a host
 # with a port (item.jd.com:443/…), so none is allowed.
 _LEADING_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+\-]*):(?![0-9])")
-_SCHEMELESS = re.compile(r"(?:[A-Za-z0-9\-]+\.)+[A-Za-z]{2,}(?::[0-9]{1,5})?[/?][^\s]*")
+_SCHEMELESS = re.compile(rf"(?:[A-Za-z0-9\-]+\.)+[A-Za-z]{{2,}}(?::[0-9]{{1,5}})?[/?]{_URL_CHARS}*")
 _TRAILING_PUNCTUATION = ".,;:!?*"
 
 # 淘口令: 6-20 letters/digits between two identical currency-like signs. At least one letter is
@@ -310,8 +311,12 @@ def parse_platform_link(text: str) -> PlatformLink:
     found = _URL_IN_TEXT.search(cleaned)
     if found:
         return _parse_url(found.group(0).rstrip(_TRAILING_PUNCTUATION), cleaned)
-    # App deep links (taobao://, openapp.jdmobile://), ftp:// and the like.
-    if _OTHER_SCHEME_URL.search(cleaned):
+    # App deep links (taobao://, openapp.jdmobile://), ftp:// and the like. An http(s)://
+    # that _URL_IN_TEXT could not take (such as an IPv6 literal) is simply not a usable link.
+    other = _OTHER_SCHEME_URL.search(cleaned)
+    if other:
+        if other.group(1).lower() in ("http", "https"):
+            raise _invalid()
         raise _bad_scheme()
     if _SCHEMELESS.fullmatch(cleaned):
         return _parse_url("https://" + cleaned.rstrip(_TRAILING_PUNCTUATION), cleaned)

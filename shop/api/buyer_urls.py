@@ -1,3 +1,19 @@
 """Buyer API (/api/buyer/)."""
 
-urlpatterns = []
+from django.urls import path
+
+from shop.api import buyer
+
+urlpatterns = [
+    path("stores/<slug:slug>/products/", buyer.StoreProductsView.as_view(),
+         name="buyer-store-products"),
+    path("orders/", buyer.OrderListCreateView.as_view(), name="buyer-orders"),
+    path("orders/<str:number>/", buyer.OrderDetailView.as_view(), name="buyer-order"),
+    path("orders/<str:number>/pay/", buyer.OrderPayView.as_view(), name="buyer-order-pay"),
+    path("orders/<str:number>/cancel/", buyer.OrderCancelView.as_view(),
+         name="buyer-order-cancel"),
+    path("orders/<str:number>/confirm-receipt/", buyer.OrderConfirmReceiptView.as_view(),
+         name="buyer-order-confirm"),
+    path("orders/<str:number>/rating/", buyer.OrderRatingView.as_view(),
+         name="buyer-order-rating"),
+]

@@ -1,3 +1,11 @@
 """Signed callbacks from the payment provider and couriers (/api/webhooks/)."""
 
-urlpatterns = []
+from django.urls import path
+
+from shop.api import webhooks
+
+urlpatterns = [
+    path("payments/<slug:provider>/", webhooks.PaymentCallbackView.as_view(),
+         name="webhook-payment"),
+    path("couriers/", webhooks.CourierCallbackView.as_view(), name="webhook-courier"),
+]

@@ -1,3 +1,189 @@
-"""Merchant pages."""
+"""Merchant pages: sign up, apply to open a store, follow the review, store settings; and
+the public store page."""
 
-urlpatterns = []
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from common import roles
+from common.access import merchant_required
+from common.errors import ApplicationError
+from shop.models import MerchantApplication, Product, Store
+from shop.selectors.stores import store_for_merchant
+from shop.services import onboarding
+
+
+class SignUpForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ["username"]
+
+
+def signup(request):
+    """A new merchant account; the next step is the store application."""
+    if request.user.is_authenticated:
+        return redirect("seller:apply")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            roles.sync_role_groups()
+            user.groups.add(Group.objects.get(name=roles.MERCHANT))
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("seller:apply")
+    return render(request, "seller/signup.html", {"form": form})
+
+
+class ApplicationForm(forms.Form):
+    real_name = forms.CharField(label=_("Real name of the operator"), max_length=50)
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=18, help_text=_("18 digits; the last may be X."))
+    entity_type = forms.ChoiceField(label=_("Entity type"), choices=MerchantApplication.EntityType.choices)
+    registered_name = forms.CharField(label=_("Registered name (as on the licence)"), max_length=120)
+    credit_code = forms.CharField(label=_("Unified social credit code"), max_length=18, help_text=_("18 characters, on the business licence."))
+    business_scope = forms.CharField(label=_("Business scope"), widget=forms.Textarea(attrs={"rows": 3}))
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20)
+    store_name = forms.CharField(label=_("Store name"), max_length=60)
+    licence_file = forms.FileField(label=_("Business licence (PDF, JPG or PNG)"), required=False)
+
+
+def _form_error(form, exc: ApplicationError):
+    errors = exc.extra.get("errors") or {exc.field: str(exc.message)}
+    for field, message in errors.items():
+        form.add_error(field if field in form.fields else None, message)
+
+
+@merchant_required
+def apply(request):
+    """The application form, or its status when one exists."""
+    latest = MerchantApplication.objects.for_merchant(request.user).order_by("-submitted_at").first()
+    if latest is not None and request.method == "GET" and "edit" not in request.GET:
+        return redirect("seller:application")
+    editing = latest is not None and latest.status == MerchantApplication.Status.REJECTED
+    if latest is not None and not editing:
+        return redirect("seller:application")
+    initial = {f: getattr(latest, f) for f in onboarding.APPLICATION_FIELDS} if editing else {}
+    form = ApplicationForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if editing:
+                onboarding.application_resubmit(
+                    application=latest, actor=request.user, data=form.cleaned_data,
+                    licence_file=form.cleaned_data.get("licence_file"),
+                )
+            else:
+                onboarding.application_submit(
+                    applicant=request.user, data=form.cleaned_data,
+                    licence_file=form.cleaned_data.get("licence_file"),
+                )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Application sent. We review applications in the order they arrive."))
+            return redirect("seller:application")
+    return render(request, "seller/onboarding/apply.html", {"form": form, "editing": editing})
+
+
+@merchant_required
+def application(request):
+    latest = (
+        MerchantApplication.objects.for_merchant(request.user)
+        .prefetch_related("events__actor")
+        .order_by("-submitted_at")
+        .first()
+    )
+    if latest is None:
+        return redirect("seller:apply")
+    return render(request, "seller/onboarding/application.html", {"application": latest})
+
+
+@merchant_required
+def application_licence(request, pk):
+    application = get_object_or_404(MerchantApplication.objects.for_merchant(request.user), pk=pk)
+    return FileResponse(application.licence_file.open("rb"), content_type=application.licence_content_type)
+
+
+class StoreForm(forms.Form):
+    name = forms.CharField(label=_("Store name"), max_length=60)
+    introduction = forms.CharField(label=_("Introduction"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    profile_url = forms.URLField(label=_("Your Kuaishou profile link"), required=False, assume_scheme="https")
+    logo = forms.ImageField(label=_("Logo (JPG or PNG)"), required=False)
+
+
+@merchant_required
+def store_settings(request):
+    store = store_for_merchant(request.user)
+    if store is None:
+        return redirect("seller:apply")
+    form = StoreForm(
+        request.POST or None, request.FILES or None,
+        initial={"name": store.name, "introduction": store.introduction, "profile_url": store.profile_url},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            onboarding.store_update(store=store, actor=request.user, **{
+                k: form.cleaned_data.get(k) for k in ("name", "introduction", "profile_url", "logo")
+            })
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Store saved."))
+            return redirect("seller:store")
+    return render(request, "seller/onboarding/store.html", {"form": form, "store": store})
+
+
+def public_store(request, slug):
+    """The store's public page: no login needed."""
+    from compliance import selectors as compliance_selectors
+    from shop.selectors.orders import store_dsr
+    from shop.selectors.products import public_products
+
+    store = get_object_or_404(Store.objects.exclude(status=Store.Status.CLOSED), slug=slug)
+    context = {
+        "store": store,
+        "products": public_products(store),
+        "licences": compliance_selectors.public_licences(store),
+    }
+    context["dsr"] = store_dsr(store)
+    return render(request, "shop/public_store.html", context)
+
+
+def public_product(request, slug, pk):
+    store = get_object_or_404(Store, slug=slug)
+    product = get_object_or_404(
+        Product.objects.filter(store=store, status=Product.Status.LISTED).select_related("category"), pk=pk
+    )
+    skus = product.skus.filter(is_active=True)
+    return render(request, "shop/public_product.html", {"store": store, "product": product, "skus": skus})
+
+
+def public_image(request, path_name):
+    """Public product images and logos (under public/ in the media folder only)."""
+    from django.core.files.storage import default_storage
+
+    if not path_name.startswith("public/") or ".." in path_name:
+        raise Http404
+    if not default_storage.exists(path_name):
+        raise Http404
+    return FileResponse(default_storage.open(path_name, "rb"))
+
+
+urlpatterns = [
+    path("signup/", signup, name="signup"),
+    path("apply/", apply, name="apply"),
+    path("application/", application, name="application"),
+    path("application/<int:pk>/licence/", application_licence, name="application_licence"),
+    path("store/", store_settings, name="store"),
+]
+
+public_urlpatterns = [
+    path("s/<slug:slug>/", public_store, name="public_store"),
+    path("s/<slug:slug>/p/<int:pk>/", public_product, name="public_product"),
+    path("media/<path:path_name>", public_image, name="public_media"),
+]

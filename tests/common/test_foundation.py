@@ -228,3 +228,8 @@ def test_missing_secret_key_in_production_stops_with_one_line():
     result = _run_manage(["check"], {"DEBUG": "0", "SECRET_KEY": ""})
     assert result.returncode != 0
     assert result.stderr.strip() == "Configuration error: SECRET_KEY must be set when DEBUG is off."
+
+
+def test_chinese_is_the_default_whatever_the_browser_says(merchant_client):
+    body = merchant_client.get("/seller/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "商家中心" in body

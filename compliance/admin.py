@@ -1,0 +1,622 @@
+"""Reviewers' compliance screens: the category tree, qualification types and the
+qualification queue, the screening rule lists, and the product review queue (商品初审).
+Every decision goes through a service with actor=request.user."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from common.errors import ApplicationError
+from compliance import selectors, services
+from compliance.models import (
+    Category,
+    ProductReview,
+    Qualification,
+    QualificationEvent,
+    QualificationFile,
+    QualificationReview,
+    QualificationType,
+    ScreeningRule,
+    ScreeningTerm,
+)
+from compliance.presentation import highlighted_listing, listing_diff
+from compliance.rules import category_effective
+from shop.models import Product, RejectionReasonTemplate
+
+
+# --- Decision form shared by both queues -----------------------------------------------
+class RejectForm(forms.Form):
+    templates = forms.ModelMultipleChoiceField(
+        label=_("Reason templates"),
+        queryset=RejectionReasonTemplate.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    text = forms.CharField(
+        label=_("Reason (shown to the merchant)"), widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["templates"].queryset = RejectionReasonTemplate.objects.filter(scope=scope)
+
+    def clean(self):
+        data = super().clean()
+        parts = [t.text for t in data.get("templates") or []]
+        if (data.get("text") or "").strip():
+            parts.append(data["text"].strip())
+        if not parts:
+            raise forms.ValidationError(_("Choose a reason template or write a reason."))
+        data["reason"] = "；".join(parts)
+        return data
+
+
+def _reject_page(modeladmin, request, queryset, scope, title, action):
+    """The intermediate page of a "reject" action; on submit, rejects each selected row."""
+    form = RejectForm(request.POST if "apply" in request.POST else None, scope=scope)
+    if "apply" in request.POST and form.is_valid():
+        return form.cleaned_data["reason"]
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "opts": modeladmin.model._meta,
+        "objects": queryset,
+        "form": form,
+        "action": action,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/compliance/reject_selected.html", context)
+
+
+def _run(modeladmin, request, func, objects, **kwargs) -> int:
+    done = 0
+    for obj in objects:
+        try:
+            func(obj, actor=request.user, **kwargs)
+            done += 1
+        except ApplicationError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+    return done
+
+
+# --- Category tree ---------------------------------------------------------------------
+def _effective(category):
+    """Effective values from the prefetched chain (no queries)."""
+    return category_effective(
+        [
+            _ChainNode(node)
+            for node in category.ancestors_and_self()
+        ]
+    )
+
+
+class _ChainNode:
+    def __init__(self, c):
+        self.name = c.name
+        self.status = c.status
+        self.service_fee_rate = c.service_fee_rate
+        self.seven_day_return = c.seven_day_return
+        self.lightning_purchase = c.lightning_purchase
+        self.lightning_base_only = c.lightning_base_only
+        self.prepackaged_food = c.prepackaged_food
+        self.qualification_type_ids = frozenset(q.pk for q in c.required_qualifications.all())
+
+
+@admin.register(Category)
+class CategoryAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "tree_name", "code", "level", "own_status", "effective_status", "effective_qualifications",
+        "service_fee", "deposit_standard",
+    ]
+    list_filter = ["status", "level", "prepackaged_food", "lightning_purchase"]
+    search_fields = ["code", "name", "name_en"]
+    ordering = ["code"]
+    list_select_related = ["parent__parent"]
+    show_full_result_count = False
+    list_per_page = 100
+    autocomplete_fields = ["parent"]
+    filter_horizontal = ["required_qualifications"]
+    readonly_fields = ["effective_summary"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "name_en", "parent", "level", "sort_order"]}),
+        (_("Own values (blank: inherit from the parent)"), {"fields": [
+            "status", "required_qualifications", "service_fee_rate", "seven_day_return",
+            "lightning_purchase", "lightning_base_only", "prepackaged_food",
+            "deposit_standard", "deposit_industry_base", "invitation_only",
+        ]}),
+        (_("Effective values (inherited)"), {"fields": ["effective_summary"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(
+            "required_qualifications",
+            "parent__required_qualifications",
+            "parent__parent__required_qualifications",
+        )
+
+    @admin.display(description=_("name"), ordering="code")
+    def tree_name(self, obj):
+        # Indented with ideographic spaces: the CSP forbids inline styles.
+        prefix = "\u3000\u3000" * (obj.level - 2) + "└ " if obj.level > 1 else ""
+        return format_html('<span class="tree-level-{}">{}{}</span>', obj.level, prefix, obj.name)
+
+    @admin.display(description=_("own status"))
+    def own_status(self, obj):
+        return obj.get_status_display() if obj.status else _("(inherit)")
+
+    @admin.display(description=_("effective status"))
+    def effective_status(self, obj):
+        effective = _effective(obj)
+        label = Category.Status(effective.status).label
+        if effective.status != Category.Status.OPEN:
+            return format_html("<strong>{}</strong> ({})", label, effective.blocked_by)
+        return label
+
+    @admin.display(description=_("required qualifications (with inherited)"))
+    def effective_qualifications(self, obj):
+        names = []
+        for node in obj.ancestors_and_self():
+            names.extend(q.name for q in node.required_qualifications.all())
+        return "、".join(dict.fromkeys(names)) or "—"
+
+    @admin.display(description=_("effective service fee rate"))
+    def service_fee(self, obj):
+        rate = _effective(obj).service_fee_rate
+        return f"{rate * 100:.2f}%" if rate is not None else _("platform default")
+
+    @admin.display(description=_("effective values"))
+    def effective_summary(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        obj = selectors.category_tree_rows().get(pk=obj.pk)
+        e = _effective(obj)
+        yes, no = _("yes"), _("no")
+        rows = [
+            (_("status"), Category.Status(e.status).label + (f" ({e.blocked_by})" if e.blocked_by else "")),
+            (_("required qualifications"), self.effective_qualifications(obj)),
+            (_("technical service fee rate"), self.service_fee(obj)),
+            (_("7-day no-reason return applies"), yes if e.seven_day_return else no),
+            (_("lightning purchase allowed"), yes if e.lightning_purchase else no),
+            (_("lightning purchase only for industry-belt base merchants"),
+             yes if e.lightning_base_only else no),
+            (_("prepackaged food (label fields required)"), yes if e.prepackaged_food else no),
+        ]
+        return format_html(
+            "<table>{}</table>",
+            format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows),
+        )
+
+    def save_model(self, request, obj, form, change):
+        obj.level = obj.parent.level + 1 if obj.parent_id else 1
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(QualificationType)
+class QualificationTypeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "publicly_displayed", "requires_number", "max_age_days"]
+    search_fields = ["code", "name", "name_en"]
+
+
+# --- Qualifications ----------------------------------------------------------------------
+class QualificationFileInline(admin.TabularInline):
+    model = QualificationFile
+    extra = 0
+    can_delete = False
+    fields = ["link", "content_type", "size"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def link(self, obj):
+        url = reverse("seller_compliance:qualification_file", args=[obj.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class QualificationEventInline(admin.TabularInline):
+    model = QualificationEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_status", "to_status", "actor", "reason"]
+    readonly_fields = fields
+    ordering = ["at", "pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Qualification)
+class QualificationAdmin(admin.ModelAdmin):
+    list_display = [
+        "type", "store", "number", "status", "valid_until", "expires_at", "submitted_at",
+    ]
+    list_filter = ["status", "type"]
+    search_fields = ["store__name", "number", "issuer"]
+    list_select_related = ["type", "store"]
+    show_full_result_count = False
+    date_hierarchy = None
+    fields = [
+        "store", "type", "number", "issuer", "valid_from", "valid_until", "details", "status",
+        "submitted_at", "reviewed_by", "reviewed_at", "rejection_reason", "warn_at",
+        "warned_at", "expires_at",
+    ]
+    readonly_fields = fields
+    inlines = [QualificationFileInline, QualificationEventInline]
+    actions = ["approve_selected", "reject_selected"]
+    change_form_template = "admin/compliance/qualification/change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Approve selected qualifications"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        done = _run(self, request, lambda q, **kw: services.qualification_approve(
+            qualification=q, **kw), queryset)
+        self.message_user(
+            request, ngettext("%(n)d qualification approved.", "%(n)d qualifications approved.",
+                              done) % {"n": done}, messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Reject selected qualifications…"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        result = _reject_page(
+            self, request, queryset, RejectionReasonTemplate.Scope.QUALIFICATION,
+            _("Reject qualifications"), "reject_selected",
+        )
+        if not isinstance(result, str):
+            return result
+        done = _run(self, request, lambda q, **kw: services.qualification_reject(
+            qualification=q, **kw), queryset, reason=result)
+        self.message_user(
+            request, ngettext("%(n)d qualification rejected.", "%(n)d qualifications rejected.",
+                              done) % {"n": done}, messages.SUCCESS,
+        )
+        return None
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path("<int:pk>/decide/", self.admin_site.admin_view(self.decide_view),
+                 name=f"{opts.app_label}_{opts.model_name}_decide"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "reject_form": RejectForm(scope=RejectionReasonTemplate.Scope.QUALIFICATION),
+            "decide_url": reverse(
+                f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_decide",
+                args=[object_id],
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def decide_view(self, request, pk):
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        qualification = get_object_or_404(Qualification, pk=pk)
+        try:
+            if "_approve" in request.POST:
+                services.qualification_approve(qualification=qualification, actor=request.user)
+                self.message_user(request, _("Qualification approved."), messages.SUCCESS)
+            else:
+                form = RejectForm(request.POST, scope=RejectionReasonTemplate.Scope.QUALIFICATION)
+                if not form.is_valid():
+                    for error in form.non_field_errors():
+                        self.message_user(request, error, messages.ERROR)
+                    return HttpResponseRedirect(request.path.replace("decide/", "change/"))
+                services.qualification_reject(
+                    qualification=qualification, actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+                self.message_user(request, _("Qualification rejected."), messages.SUCCESS)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+
+
+@admin.register(QualificationReview)
+class QualificationReviewAdmin(QualificationAdmin):
+    """Pending qualifications, oldest first."""
+
+    list_filter = ["type"]
+    ordering = ["submitted_at", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status=Qualification.Status.PENDING)
+
+
+# --- Screening rule lists -------------------------------------------------------------------
+class ScreeningTermInline(admin.TabularInline):
+    model = ScreeningTerm
+    extra = 1
+    fields = ["pattern", "kind", "variants", "exceptions", "active"]
+
+
+@admin.register(ScreeningRule)
+class ScreeningRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "active", "term_count", "sort_order"]
+    list_filter = ["active"]
+    search_fields = ["code", "name", "name_en"]
+    inlines = [ScreeningTermInline]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(_terms=Count("terms"))
+
+    @admin.display(description=_("terms"), ordering="_terms")
+    def term_count(self, obj):
+        return obj._terms
+
+
+@admin.register(ScreeningTerm)
+class ScreeningTermAdmin(SimpleHistoryAdmin):
+    list_display = ["pattern", "rule", "kind", "active", "updated_at"]
+    list_filter = ["rule", "kind", "active"]
+    search_fields = ["pattern"]
+    list_select_related = ["rule"]
+    show_full_result_count = False
+
+
+# --- Product review queue (商品初审) ----------------------------------------------------------
+class HasHitsFilter(admin.SimpleListFilter):
+    title = _("screening hits")
+    parameter_name = "hits"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("With hits")), ("no", _("Without hits"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(has_hits=self.value() == "yes")
+        return queryset
+
+
+class ChangeFilter(admin.SimpleListFilter):
+    title = _("kind of submission")
+    parameter_name = "change"
+
+    def lookups(self, request, model_admin):
+        return [("new", _("New product")), ("change", _("Change to a listed product"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("new", "change"):
+            return queryset.filter(is_change=self.value() == "change")
+        return queryset
+
+
+class TopCategoryFilter(admin.SimpleListFilter):
+    """Filter by first-level category: the full tree would be hundreds of links."""
+
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(c.pk), c.name)
+            for c in Category.objects.filter(level=1)
+            .exclude(status__in=[Category.Status.PROHIBITED, Category.Status.NOT_OPEN])
+            .order_by(
+                "sort_order", "code"
+            )
+        ]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            pk = int(self.value())
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(
+            models_q(product__category_id=pk)
+            | models_q(product__category__parent_id=pk)
+            | models_q(product__category__parent__parent_id=pk)
+        )
+
+
+def models_q(**kwargs):
+    from django.db.models import Q
+
+    return Q(**kwargs)
+
+
+@admin.register(ProductReview)
+class ProductReviewAdmin(admin.ModelAdmin):
+    list_display = [
+        "product_title", "store", "category", "kind_of_submission", "has_hits", "hit_rules",
+        "submitted_at",
+    ]
+    list_filter = [HasHitsFilter, ChangeFilter, TopCategoryFilter]
+    search_fields = ["product__title", "product__store__name", "=product__store__slug"]
+    search_help_text = _("Product title, store name, or the store's exact address")
+    list_select_related = ["product__store", "product__category__parent__parent"]
+    ordering = ["submitted_at", "pk"]
+    show_full_result_count = False
+    list_per_page = 50
+    actions = ["approve_without_hits", "reject_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status=ProductReview.Status.IN_REVIEW)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("product"), ordering="product__title")
+    def product_title(self, obj):
+        return obj.payload.get("title") or obj.product.title
+
+    @admin.display(description=_("store"), ordering="product__store__name")
+    def store(self, obj):
+        return obj.product.store.name
+
+    @admin.display(description=_("category"))
+    def category(self, obj):
+        return obj.product.category.path_name if obj.product.category_id else "—"
+
+    @admin.display(description=_("kind of submission"), ordering="is_change")
+    def kind_of_submission(self, obj):
+        return _("Change") if obj.is_change else _("New")
+
+    @admin.display(description=_("rules hit"))
+    def hit_rules(self, obj):
+        names = dict.fromkeys(h.get("rule_name", h.get("rule")) for h in obj.screening_hits)
+        return "、".join(names) or "—"
+
+    @admin.action(description=_("Approve selected revisions without hits"), permissions=["change"])
+    def approve_without_hits(self, request, queryset):
+        from shop.services.products import product_revision_approve
+
+        skipped = queryset.filter(has_hits=True).count()
+        done = _run(self, request, lambda r, **kw: product_revision_approve(revision=r, **kw),
+                    queryset.filter(has_hits=False))
+        self.message_user(
+            request, ngettext("%(n)d revision approved.", "%(n)d revisions approved.", done)
+            % {"n": done}, messages.SUCCESS,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d revision with screening hits was left for individual review.",
+                    "%(n)d revisions with screening hits were left for individual review.",
+                    skipped,
+                ) % {"n": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Reject selected revisions…"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        from shop.services.products import product_revision_reject
+
+        result = _reject_page(
+            self, request, queryset.select_related("product"),
+            RejectionReasonTemplate.Scope.PRODUCT, _("Reject product revisions"),
+            "reject_selected",
+        )
+        if not isinstance(result, str):
+            return result
+        done = _run(self, request, lambda r, **kw: product_revision_reject(revision=r, **kw),
+                    queryset, reason=result)
+        self.message_user(
+            request, ngettext("%(n)d revision rejected.", "%(n)d revisions rejected.", done)
+            % {"n": done}, messages.SUCCESS,
+        )
+        return None
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The review page: the listing with hits marked, the category's requirements,
+        the store's qualifications, the diff for a change, and the decision."""
+        revision = get_object_or_404(
+            ProductReview.objects.select_related(
+                "product__store__application", "reviewer"
+            ),
+            pk=object_id,
+        )
+        if not self.has_view_or_change_permission(request, revision):
+            raise PermissionDenied
+        can_decide = (
+            self.has_change_permission(request, revision)
+            and revision.status == ProductReview.Status.IN_REVIEW
+        )
+        reject_form = RejectForm(scope=RejectionReasonTemplate.Scope.PRODUCT)
+        if request.method == "POST":
+            if not can_decide:
+                raise PermissionDenied
+            response = self._decide(request, revision)
+            if response is not None:
+                return response
+            reject_form = RejectForm(request.POST, scope=RejectionReasonTemplate.Scope.PRODUCT)
+            reject_form.is_valid()
+        context = {
+            **self.admin_site.each_context(request),
+            **self._review_context(revision),
+            "title": _("Review: %(product)s") % {"product": revision},
+            "opts": self.model._meta,
+            "original": revision,
+            "reject_form": reject_form,
+            "can_decide": can_decide,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/compliance/productreview/review.html", context)
+
+    def _decide(self, request, revision):
+        from shop.services.products import product_revision_approve, product_revision_reject
+
+        try:
+            if "_approve" in request.POST:
+                product_revision_approve(
+                    revision=revision, actor=request.user,
+                    reason=(request.POST.get("note") or "").strip(),
+                )
+                self.message_user(request, _("Revision approved."), messages.SUCCESS)
+            else:
+                form = RejectForm(request.POST, scope=RejectionReasonTemplate.Scope.PRODUCT)
+                if not form.is_valid():
+                    return None
+                product_revision_reject(
+                    revision=revision, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+                self.message_user(request, _("Revision rejected."), messages.SUCCESS)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:compliance_productreview_changelist"))
+
+    def _review_context(self, revision):
+        from shop.services.products import product_payload
+
+        payload = revision.payload
+        product = revision.product
+        category_ids = {payload.get("category_id"), product.category_id} - {None}
+        categories = {c.pk: c for c in selectors.category_tree_rows().filter(pk__in=category_ids)}
+        category = categories.get(payload.get("category_id"))
+        requirements = selectors.category_requirement_types(category) if category else []
+        effective = _effective(category) if category else None
+        qualifications = list(
+            Qualification.objects.filter(store=product.store)
+            .select_related("type")
+            .order_by("type__code", "-submitted_at")
+        )
+        valid_type_ids = {
+            q.type_id for q in qualifications
+            if q.status == Qualification.Status.APPROVED
+            and (q.expires_at is None or q.expires_at > timezone.now())
+        }
+        diff = []
+        if revision.is_change and product.status == Product.Status.LISTED:
+            diff = listing_diff(product_payload(product), payload, categories)
+        return {
+            "revision": revision,
+            "product": product,
+            "store": product.store,
+            "fields": highlighted_listing(payload, revision.screening_hits),
+            "hits": revision.screening_hits,
+            "category": category,
+            "effective": effective,
+            "effective_status_label": Category.Status(effective.status).label if effective else "",
+            "requirements": [(qt, qt.pk in valid_type_ids) for qt in requirements],
+            "qualifications": qualifications,
+            "diff": diff,
+            "food_label": payload.get("food_label") or {},
+            "skus": payload.get("skus") or [],
+        }

@@ -1,0 +1,192 @@
+"""Reads of the compliance app, already scoped to who asks."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from compliance.models import (
+    Category,
+    ProductReview,
+    Qualification,
+    QualificationEvent,
+    QualificationReview,
+    QualificationType,
+)
+from shop.identity import mask_middle
+
+
+# --- Review queues ----------------------------------------------------------------------
+def product_review_queue():
+    return ProductReview.objects.filter(status=ProductReview.Status.IN_REVIEW)
+
+
+def qualification_review_queue():
+    return QualificationReview.objects.filter(status=Qualification.Status.PENDING)
+
+
+# --- Categories -------------------------------------------------------------------------
+def category_tree_rows():
+    """Every category with its parent chain loaded, for resolving inherited values."""
+    return Category.objects.select_related("parent__parent").prefetch_related(
+        "required_qualifications",
+        "parent__required_qualifications",
+        "parent__parent__required_qualifications",
+    )
+
+
+def category_requirement_types(category) -> list:
+    """Qualification types a category needs, own and inherited (root first). Uses the
+    prefetched chain when there is one."""
+    seen, result = set(), []
+    for node in category.ancestors_and_self():
+        for qt in node.required_qualifications.all():
+            if qt.pk not in seen:
+                seen.add(qt.pk)
+                result.append(qt)
+    return result
+
+
+# --- Merchant: qualifications -----------------------------------------------------------
+def merchant_qualifications(user):
+    """The requesting merchant's qualifications (another merchant's are invisible)."""
+    return (
+        Qualification.objects.filter(store__merchant=user)
+        .select_related("type", "store")
+        .prefetch_related("files")
+    )
+
+
+def merchant_qualification_events(user, qualification):
+    return QualificationEvent.objects.filter(
+        qualification__store__merchant=user, qualification=qualification
+    ).select_related("actor")
+
+
+@dataclass
+class Requirement:
+    type: QualificationType
+    categories: list  # category path names of the store's products needing it
+    current: Qualification | None  # best qualification of that type (approved first)
+    valid: bool
+
+
+_STATUS_RANK = {
+    Qualification.Status.APPROVED: 0,
+    Qualification.Status.PENDING: 1,
+    Qualification.Status.REJECTED: 2,
+    Qualification.Status.EXPIRED: 3,
+    Qualification.Status.SUPERSEDED: 4,
+}
+
+
+def store_requirements(store, *, now=None) -> list[Requirement]:
+    """What each category the store sells in needs, and where the store stands."""
+    from shop.models import Product
+
+    now = now or timezone.now()
+    category_ids = set(
+        Product.objects.filter(store=store, category__isnull=False).values_list(
+            "category_id", flat=True
+        )
+    )
+    categories = list(category_tree_rows().filter(pk__in=category_ids))
+    needed: dict[int, tuple[QualificationType, list]] = {}
+    for category in categories:
+        for qt in category_requirement_types(category):
+            needed.setdefault(qt.pk, (qt, []))[1].append(category.path_name)
+    quals = list(
+        Qualification.objects.filter(store=store, type_id__in=needed).order_by("-submitted_at")
+    )
+    result = []
+    for qt, names in sorted(needed.values(), key=lambda v: v[0].code):
+        mine = [q for q in quals if q.type_id == qt.pk]
+        mine.sort(key=lambda q: _STATUS_RANK.get(q.status, 9))
+        current = mine[0] if mine else None
+        valid = bool(
+            current
+            and current.status == Qualification.Status.APPROVED
+            and (current.expires_at is None or current.expires_at > now)
+        )
+        result.append(Requirement(qt, sorted(names), current, valid))
+    return result
+
+
+def qualification_types_with_categories():
+    """Every qualification type with the top categories that require it (own or below),
+    for merchants planning what they could sell."""
+    types = list(
+        QualificationType.objects.prefetch_related(
+            Prefetch("categories", queryset=Category.objects.select_related("parent__parent"))
+        )
+    )
+    rows = []
+    for qt in types:
+        names = sorted({c.path_name for c in qt.categories.all()})
+        rows.append((qt, names))
+    return rows
+
+
+# --- Merchant: product reviews ----------------------------------------------------------
+def merchant_product_revisions(user):
+    from shop.models import ProductRevision
+
+    return (
+        ProductRevision.objects.for_merchant(user)
+        .exclude(status=ProductRevision.Status.DRAFT)
+        .select_related("product")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+# --- Public 公示 -------------------------------------------------------------------------
+@dataclass
+class PublicLicence:
+    name: str
+    holder: str
+    number: str  # masked
+    issuer: str
+    valid_until: object
+
+
+def public_licences(store, *, now=None) -> list[PublicLicence]:
+    """What the store page shows publicly (公示): the business licence from the approved
+    store application and the approved, unexpired qualifications whose type is publicly
+    displayed. Numbers are partly masked."""
+    from django.utils.translation import gettext as _
+
+    from shop.models import MerchantApplication
+
+    now = now or timezone.now()
+    result = []
+    application = store.application
+    if application.status == MerchantApplication.Status.APPROVED:
+        result.append(
+            PublicLicence(
+                name=_("Business licence"),
+                holder=application.registered_name,
+                number=mask_middle(application.credit_code, 4, 4),
+                issuer="",
+                valid_until=None,
+            )
+        )
+    qualifications = (
+        Qualification.objects.filter(
+            store=store, status=Qualification.Status.APPROVED, type__publicly_displayed=True
+        )
+        .exclude(expires_at__lte=now)
+        .exclude(type__code="business_licence", number=application.credit_code)
+        .select_related("type")
+        .order_by("type__code", "pk")
+    )
+    for q in qualifications:
+        result.append(
+            PublicLicence(
+                name=q.type.name,
+                holder=application.registered_name,
+                number=mask_middle(q.number, 4, 4),
+                issuer=q.issuer,
+                valid_until=q.valid_until,
+            )
+        )
+    return result

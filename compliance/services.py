@@ -1,0 +1,428 @@
+"""Compliance services: whether a listing may be submitted, the automatic screening of
+its text, and the qualification workflow (upload, review, expiry clock, relisting)."""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from common import config
+from common.errors import ApplicationError
+from common.uploads import sanitize_filename
+from compliance import rules
+from compliance.models import (
+    Category,
+    Qualification,
+    QualificationDelisting,
+    QualificationEvent,
+    QualificationFile,
+    QualificationType,
+)
+from compliance.rules import FOOD_LABEL_FIELDS, category_effective
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Node:
+    name: str
+    status: str
+    service_fee_rate: object
+    seven_day_return: object
+    lightning_purchase: object
+    lightning_base_only: bool
+    prepackaged_food: object
+    qualification_type_ids: frozenset
+
+
+def category_resolve(category: Category):
+    """Effective flags of a category (inheritance resolved). Three levels: at most three
+    small queries (parents and their requirements)."""
+    chain = list(
+        Category.objects.filter(pk__in=_ancestor_ids(category)).prefetch_related(
+            "required_qualifications"
+        )
+    )
+    chain.sort(key=lambda c: c.level)
+    nodes = [
+        _Node(
+            name=c.name,
+            status=c.status,
+            service_fee_rate=c.service_fee_rate,
+            seven_day_return=c.seven_day_return,
+            lightning_purchase=c.lightning_purchase,
+            lightning_base_only=c.lightning_base_only,
+            prepackaged_food=c.prepackaged_food,
+            qualification_type_ids=frozenset(q.pk for q in c.required_qualifications.all()),
+        )
+        for c in chain
+    ]
+    return category_effective(nodes)
+
+
+def _ancestor_ids(category):
+    ids = [category.pk]
+    node = category
+    while node.parent_id is not None:
+        ids.append(node.parent_id)
+        node = node.parent
+    return ids
+
+
+def product_submission_check(*, store, category, payload: dict, now=None) -> None:
+    """Refuse a submission, naming what is missing: a leaf category that is open, every
+    qualification the category requires approved and unexpired, and the food label
+    fields for prepackaged food."""
+    now = now or timezone.now()
+    if category is None:
+        raise ApplicationError(_("Choose a category."), code="category_missing", field="category")
+    if category.children.exists():
+        raise ApplicationError(
+            _("Choose a category of the lowest level."), code="category_not_leaf", field="category"
+        )
+    effective = category_resolve(category)
+    if effective.status == Category.Status.PROHIBITED:
+        raise ApplicationError(
+            _("The category “%(name)s” is prohibited on this platform.") % {"name": effective.blocked_by},
+            code="category_prohibited",
+            field="category",
+        )
+    if effective.status == Category.Status.NOT_OPEN:
+        raise ApplicationError(
+            _("The category “%(name)s” is not open for sale.") % {"name": effective.blocked_by},
+            code="category_not_open",
+            field="category",
+        )
+    missing = qualification_missing_types(
+        store=store, type_ids=effective.qualification_type_ids, now=now
+    )
+    if missing:
+        names = "、".join(t.name for t in missing)
+        raise ApplicationError(
+            _("This category needs an approved, unexpired qualification: %(names)s.")
+            % {"names": names},
+            code="qualification_missing",
+            field="category",
+            extra={"missing": [t.code for t in missing]},
+        )
+    if effective.prepackaged_food:
+        label = payload.get("food_label") or {}
+        empty = [f for f in FOOD_LABEL_FIELDS if not str(label.get(f, "")).strip()]
+        if empty:
+            raise ApplicationError(
+                _("Prepackaged food must fill in every label field; missing: %(fields)s.")
+                % {"fields": ", ".join(empty)},
+                code="food_label_missing",
+                field="food_label",
+                extra={"missing": empty},
+            )
+
+
+def qualification_missing_types(*, store, type_ids, now=None) -> list:
+    """The required qualification types the store has no approved, unexpired one of
+    (pending, rejected and expired ones do not count), ordered by code."""
+    now = now or timezone.now()
+    if not type_ids:
+        return []
+    valid = set(
+        Qualification.objects.filter(
+            store=store, type_id__in=type_ids, status=Qualification.Status.APPROVED
+        )
+        .exclude(expires_at__lte=now)
+        .values_list("type_id", flat=True)
+    )
+    missing = set(type_ids) - valid
+    if not missing:
+        return []
+    return list(QualificationType.objects.filter(pk__in=missing).order_by("code"))
+
+
+def listing_screen(*, payload: dict) -> list[dict]:
+    """Screen a listing's texts against the reviewer-managed rule lists; returns hits as
+    dicts {field, rule, rule_name, term, text, start, end} (offsets into that field)."""
+    from compliance.screening_runtime import screen_listing
+
+    return screen_listing(payload)
+
+
+# --- Qualifications ---------------------------------------------------------------------
+_DATE_PROBLEMS = {
+    "not_yet_valid": _lazy("The validity starts in the future; upload it once it is valid."),
+    "ends_before_start": _lazy("The validity ends before it starts."),
+    "already_expired": _lazy("This document has already expired."),
+    "too_old": _lazy("This document must have been issued within %(days)s days."),
+}
+
+
+def _event(qualification, *, from_status, to_status, actor, reason="", now, data=None):
+    return QualificationEvent(
+        qualification=qualification,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=reason,
+        at=now,
+        data=data or {},
+    )
+
+
+def _move(qualification, to_status, *, actor, reason="", now, fields=(), data=None):
+    if not rules.qualification_can_move(qualification.status, to_status):
+        raise ApplicationError(
+            _("This qualification is “%(status)s” and can no longer be changed that way.")
+            % {"status": qualification.get_status_display()},
+            code="invalid_transition",
+        )
+    from_status = qualification.status
+    qualification.status = to_status
+    qualification.save(update_fields=["status", *fields])
+    _event(
+        qualification, from_status=from_status, to_status=to_status, actor=actor,
+        reason=reason, now=now, data=data,
+    ).save()
+
+
+@transaction.atomic
+def qualification_submit(
+    *, store, type, number="", issuer="", valid_from, valid_until=None, details=None,
+    files=(), actor, now=None,
+) -> Qualification:
+    """A merchant uploads a qualification for review. `files` are (content, UploadInfo,
+    original name) triples already validated by `common.uploads`."""
+    now = now or timezone.now()
+    problem = rules.qualification_date_problem(
+        valid_from=valid_from, valid_until=valid_until, max_age_days=type.max_age_days,
+        today=timezone.localdate(now),
+    )
+    if problem:
+        raise ApplicationError(
+            _DATE_PROBLEMS[problem] % {"days": type.max_age_days}, code=problem,
+            field="valid_until" if problem in ("ends_before_start", "already_expired") else "valid_from",
+        )
+    if type.requires_number and not number.strip():
+        raise ApplicationError(
+            _("Enter the certificate number."), code="number_missing", field="number"
+        )
+    if not files:
+        raise ApplicationError(
+            _("Attach at least one file of the document."), code="files_missing", field="files"
+        )
+    qualification = Qualification.objects.create(
+        store=store, type=type, number=number.strip(), issuer=issuer.strip(),
+        valid_from=valid_from, valid_until=valid_until, details=details or {},
+        status=Qualification.Status.PENDING, submitted_at=now,
+    )
+    for content, info, original_name in files:
+        qf = QualificationFile(
+            qualification=qualification, original_name=sanitize_filename(original_name),
+            content_type=info.mime, size=info.size,
+        )
+        qf.file.save(info.safe_name, content, save=False)
+        qf.save()
+    _event(
+        qualification, from_status="", to_status=qualification.status, actor=actor, now=now
+    ).save()
+    return qualification
+
+
+@transaction.atomic
+def qualification_approve(*, qualification, actor, reason="", now=None) -> Qualification:
+    """Approve: start the expiry clocks, replace older approved ones of the type, and
+    relist the products delisted when a qualification of this type expired."""
+    now = now or timezone.now()
+    qualification = Qualification.objects.select_for_update().select_related("type").get(
+        pk=qualification.pk
+    )
+    expires_at = rules.qualification_expires_at(
+        valid_from=qualification.valid_from, valid_until=qualification.valid_until,
+        max_age_days=qualification.type.max_age_days, tz=timezone.get_default_timezone(),
+    )
+    if expires_at is not None and expires_at <= now:
+        raise ApplicationError(
+            _("This qualification has already expired; reject it instead."), code="expired"
+        )
+    qualification.expires_at = expires_at
+    qualification.warn_at = rules.qualification_warn_at(
+        expires_at, warning_days=config.get("qualification.expiry_warning_days")
+    )
+    qualification.warned_at = None
+    qualification.reviewed_by = actor
+    qualification.reviewed_at = now
+    qualification.rejection_reason = ""
+    _move(
+        qualification, Qualification.Status.APPROVED, actor=actor, reason=reason, now=now,
+        fields=["expires_at", "warn_at", "warned_at", "reviewed_by", "reviewed_at",
+                "rejection_reason"],
+    )
+    older = Qualification.objects.select_for_update().filter(
+        store_id=qualification.store_id, type_id=qualification.type_id,
+        status=Qualification.Status.APPROVED,
+    ).exclude(pk=qualification.pk)
+    for old in older:
+        _move(
+            old, Qualification.Status.SUPERSEDED, actor=actor, now=now,
+            reason=_("Replaced by a newer qualification of the same type."),
+            data={"replaced_by": qualification.pk},
+        )
+    _relist_after_approval(qualification, now=now)
+    return qualification
+
+
+@transaction.atomic
+def qualification_reject(*, qualification, actor, reason, now=None) -> Qualification:
+    now = now or timezone.now()
+    if not (reason or "").strip():
+        raise ApplicationError(_("Give the merchant a reason."), code="reason_missing", field="reason")
+    qualification = Qualification.objects.select_for_update().get(pk=qualification.pk)
+    qualification.reviewed_by = actor
+    qualification.reviewed_at = now
+    qualification.rejection_reason = reason.strip()
+    _move(
+        qualification, Qualification.Status.REJECTED, actor=actor, reason=reason.strip(),
+        now=now, fields=["reviewed_by", "reviewed_at", "rejection_reason"],
+    )
+    return qualification
+
+
+def _due(queryset, batch_size):
+    return list(queryset.select_for_update(skip_locked=True).order_by("pk")[:batch_size])
+
+
+def qualification_expiry_warn_due(*, now=None, batch_size=500) -> int:
+    """Sweep: warn merchants whose approved qualification reaches its warning time. The
+    warning is an event row, shown on the qualification center."""
+    now = now or timezone.now()
+    moved = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Your qualification expires soon: upload a renewed one in time.")
+    while True:
+        with transaction.atomic():
+            batch = _due(
+                Qualification.objects.filter(
+                    status=Qualification.Status.APPROVED, warn_at__lte=now, warned_at=None,
+                    expires_at__gt=now,
+                ),
+                batch_size,
+            )
+            if not batch:
+                return moved
+            Qualification.objects.filter(pk__in=[q.pk for q in batch]).update(warned_at=now)
+            QualificationEvent.objects.bulk_create(
+                _event(
+                    q, from_status=q.status, to_status=q.status, actor=None, reason=reason,
+                    now=now, data={"kind": "expiry_warning", "expires_at": q.expires_at.isoformat()},
+                )
+                for q in batch
+            )
+        moved += len(batch)
+
+
+def qualification_expire_due(*, now=None, batch_size=200) -> int:
+    """Sweep: approved qualifications past `expires_at` become expired, and the listed
+    products whose category needs that type are delisted (remembered for relisting)."""
+    now = now or timezone.now()
+    moved = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("The qualification expired.")
+        while True:
+            with transaction.atomic():
+                batch = _due(
+                    Qualification.objects.filter(
+                        status=Qualification.Status.APPROVED, expires_at__lte=now
+                    ).select_related("type"),
+                    batch_size,
+                )
+                if not batch:
+                    return moved
+                Qualification.objects.filter(pk__in=[q.pk for q in batch]).update(
+                    status=Qualification.Status.EXPIRED
+                )
+                QualificationEvent.objects.bulk_create(
+                    _event(
+                        q, from_status=q.status, to_status=Qualification.Status.EXPIRED,
+                        actor=None, reason=reason, now=now,
+                    )
+                    for q in batch
+                )
+                for qualification in batch:
+                    _delist_for_expiry(qualification, now=now)
+            moved += len(batch)
+
+
+def categories_requiring_type_ids(type_id) -> set[int]:
+    """Categories whose effective requirements include the type: those that name it and
+    their descendants (three levels)."""
+    return set(
+        Category.objects.filter(
+            Q(required_qualifications=type_id)
+            | Q(parent__required_qualifications=type_id)
+            | Q(parent__parent__required_qualifications=type_id)
+        ).values_list("pk", flat=True)
+    )
+
+
+def _delist_for_expiry(qualification, *, now):
+    from shop.models import Product
+    from shop.services.products import product_delist
+
+    still_valid = (
+        Qualification.objects.filter(
+            store_id=qualification.store_id, type_id=qualification.type_id,
+            status=Qualification.Status.APPROVED,
+        )
+        .exclude(expires_at__lte=now)
+        .exists()
+    )
+    if still_valid:
+        return
+    reason = (
+        _("Qualification “%(type)s” expired on %(date)s; relisted once a new one is approved.")
+        % {"type": qualification.type.name, "date": timezone.localdate(qualification.expires_at)}
+    )[:200]
+    products = Product.objects.filter(
+        store_id=qualification.store_id, status=Product.Status.LISTED,
+        category_id__in=categories_requiring_type_ids(qualification.type_id),
+    ).order_by("pk")
+    for product in products:
+        product_delist(product=product, actor=None, reason=reason, now=now)
+        QualificationDelisting.objects.get_or_create(
+            qualification=qualification, product=product,
+            defaults={"delisted_at": now, "reason": reason},
+        )
+
+
+def _relist_after_approval(qualification, *, now):
+    from shop.models import Product
+    from shop.services.products import product_relist
+
+    open_rows = (
+        QualificationDelisting.objects.filter(
+            qualification__store_id=qualification.store_id,
+            qualification__type_id=qualification.type_id,
+            relisted_at=None,
+        )
+        .select_related("product__category")
+        .order_by("pk")
+    )
+    reason = _("A new qualification “%(type)s” was approved.") % {"type": qualification.type.name}
+    for row in open_rows:
+        product = row.product
+        # Delisted since for another reason (a reviewer, the merchant): not ours to undo.
+        ours = product.status == Product.Status.DELISTED and product.delisted_reason == row.reason
+        if ours:
+            needed = category_resolve(product.category).qualification_type_ids
+            if qualification_missing_types(store=product.store, type_ids=needed, now=now):
+                continue  # another requirement is still missing; a later approval relists
+            try:
+                product_relist(product=product, actor=None, reason=reason, now=now)
+            except ApplicationError as exc:
+                logger.warning("relisting product %s refused: %s", product.pk, exc.code)
+                continue
+        row.relisted_at = now
+        row.relisted_by = qualification if ours else None
+        row.save(update_fields=["relisted_at", "relisted_by"])

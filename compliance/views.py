@@ -1,0 +1,141 @@
+"""Merchant pages of compliance: the qualification center (what my categories need,
+status, expiry countdown, upload), one qualification with its timeline, its files, and the
+review status of my product submissions."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common import roles
+from common.access import get_owned_or_404, merchant_required
+from common.errors import ApplicationError
+from compliance import selectors, services
+from compliance.forms import QualificationUploadForm
+from compliance.models import Qualification, QualificationFile, ScreeningRule
+from compliance.presentation import highlighted_listing
+from shop.models import Store
+
+PAGE_SIZE = 20
+
+
+def _store(request):
+    return Store.objects.filter(merchant=request.user).select_related("application").first()
+
+
+def _no_store(request):
+    messages.info(request, _("Open your store first: send an application."))
+    return redirect("seller:dashboard")
+
+
+@merchant_required
+def center(request):
+    store = _store(request)
+    if store is None:
+        return _no_store(request)
+    now = timezone.now()
+    qualifications = list(selectors.merchant_qualifications(request.user).order_by("-submitted_at"))
+    expiring = [
+        q for q in qualifications
+        if q.status == Qualification.Status.APPROVED and q.warned_at is not None
+    ]
+    return render(
+        request,
+        "seller/compliance/center.html",
+        {
+            "store": store,
+            "requirements": selectors.store_requirements(store, now=now),
+            "qualifications": qualifications,
+            "expiring": expiring,
+            "type_rows": selectors.qualification_types_with_categories(),
+            "now": now,
+        },
+    )
+
+
+@merchant_required
+def qualification_upload(request):
+    store = _store(request)
+    if store is None:
+        return _no_store(request)
+    initial = {"type": request.GET.get("type")} if request.GET.get("type") else None
+    form = QualificationUploadForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            qualification = services.qualification_submit(
+                store=store, type=data["type"], number=data["number"], issuer=data["issuer"],
+                valid_from=data["valid_from"], valid_until=data["valid_until"],
+                files=data["files"], actor=request.user,
+            )
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Qualification submitted for review."))
+            return redirect("seller_compliance:qualification", pk=qualification.pk)
+    return render(request, "seller/compliance/upload.html", {"form": form}, status=200)
+
+
+@merchant_required
+def qualification_detail(request, pk):
+    qualification = get_owned_or_404(selectors.merchant_qualifications(request.user), pk=pk)
+    return render(
+        request,
+        "seller/compliance/qualification.html",
+        {
+            "q": qualification,
+            "events": selectors.merchant_qualification_events(request.user, qualification),
+            "now": timezone.now(),
+        },
+    )
+
+
+def qualification_file(request, pk):
+    """A qualification's file, for its merchant and for reviewers; anyone else gets 404."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("seller:login"))
+    user = request.user
+    files = QualificationFile.objects.select_related("qualification__store")
+    if not (user.is_staff and user.has_perm("compliance.view_qualification")):
+        if not roles.has_role(user, roles.MERCHANT):
+            raise Http404
+        files = files.filter(qualification__store__merchant=user)
+    row = get_owned_or_404(files, pk=pk)
+    try:
+        handle = row.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        content_type=row.content_type,
+        as_attachment=row.content_type == "application/pdf",
+        filename=row.original_name or row.file.name.rsplit("/", 1)[-1],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@merchant_required
+def product_reviews(request):
+    page = Paginator(selectors.merchant_product_revisions(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    academy = dict(
+        ScreeningRule.objects.exclude(academy_url="").values_list("code", "academy_url")
+    )
+    rows = []
+    for revision in page.object_list:
+        hits = [{**h, "academy_url": academy.get(h.get("rule"), "")} for h in revision.screening_hits]
+        rows.append(
+            {
+                "revision": revision,
+                "hits": hits,
+                "fields": [f for f in highlighted_listing(revision.payload, hits) if f.hits],
+            }
+        )
+    return render(request, "seller/compliance/reviews.html", {"page": page, "rows": rows})

@@ -1,0 +1,115 @@
+"""Buyer API (the mobile app's backend): browse a store, order, pay, cancel, confirm
+receipt, rate. A buyer sees only their own orders; anyone else's is a 404."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.api import IsBuyer
+from shop.api import serializers as s
+from shop.models import Order, Product, Store
+from shop.selectors.orders import order_detail_for_buyer, orders_for_buyer, store_listed_products
+from shop.services.orders import order_cancel, order_confirm_receipt, order_place
+from shop.services.payments import payment_start
+from shop.services.ratings import store_rating_create
+
+
+def _own_order(request, number: str) -> Order:
+    try:
+        return order_detail_for_buyer(request.user, number)
+    except Order.DoesNotExist:
+        raise Http404
+
+
+def _detail(request, number: str, code=status.HTTP_200_OK) -> Response:
+    return Response(s.OrderDetailOut(_own_order(request, number)).data, status=code)
+
+
+class StoreProductsView(generics.ListAPIView):
+    """Listed products of a store with their SKUs. Other-platform products are listed
+    with `orderable: false` and their link."""
+
+    permission_classes = [IsBuyer]
+    serializer_class = s.ProductOut
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Product.objects.none()
+        try:
+            _store, products = store_listed_products(self.kwargs["slug"])
+        except Store.DoesNotExist:
+            raise Http404
+        return products
+
+
+class OrderListCreateView(generics.ListAPIView):
+    permission_classes = [IsBuyer]
+    serializer_class = s.OrderOut
+
+    def get_queryset(self):
+        return orders_for_buyer(self.request.user)
+
+    @extend_schema(request=s.OrderPlaceIn, responses={201: s.OrderDetailOut})
+    def post(self, request):
+        data = s.OrderPlaceIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = order_place(actor=request.user, **data.validated_data)
+        return _detail(request, order.number, status.HTTP_201_CREATED)
+
+
+class OrderDetailView(APIView):
+    permission_classes = [IsBuyer]
+
+    @extend_schema(responses=s.OrderDetailOut)
+    def get(self, request, number):
+        return _detail(request, number)
+
+
+class OrderPayView(APIView):
+    """Start paying: the sandbox provider's payment info. Payment is confirmed by the
+    provider's signed callback, not by this call."""
+
+    permission_classes = [IsBuyer]
+
+    @extend_schema(request=None, responses=s.PaymentStartOut)
+    def post(self, request, number):
+        order = get_object_or_404(orders_for_buyer(request.user), number=number)
+        _payment, info = payment_start(order=order, actor=request.user)
+        return Response(info)
+
+
+class OrderCancelView(APIView):
+    permission_classes = [IsBuyer]
+
+    @extend_schema(request=s.CancelIn, responses=s.OrderDetailOut)
+    def post(self, request, number):
+        order = get_object_or_404(orders_for_buyer(request.user), number=number)
+        data = s.CancelIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        order_cancel(order=order, actor=request.user, reason=data.validated_data.get("reason", ""))
+        return _detail(request, number)
+
+
+class OrderConfirmReceiptView(APIView):
+    permission_classes = [IsBuyer]
+
+    @extend_schema(request=None, responses=s.OrderDetailOut)
+    def post(self, request, number):
+        order = get_object_or_404(orders_for_buyer(request.user), number=number)
+        order_confirm_receipt(order=order, actor=request.user)
+        return _detail(request, number)
+
+
+class OrderRatingView(APIView):
+    permission_classes = [IsBuyer]
+
+    @extend_schema(request=s.RatingIn, responses={201: s.RatingOut})
+    def post(self, request, number):
+        order = get_object_or_404(orders_for_buyer(request.user), number=number)
+        data = s.RatingIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        rating = store_rating_create(order=order, actor=request.user, **data.validated_data)
+        return Response(s.RatingOut(rating).data, status=status.HTTP_201_CREATED)

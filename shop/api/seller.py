@@ -1,0 +1,89 @@
+"""Merchant ERP API (token auth): list and filter orders, ship, update stock. Another
+store's order or SKU is a 404."""
+
+import django_filters
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.api import IsMerchant
+from shop.api import serializers as s
+from shop.models import Order, Sku
+from shop.selectors.orders import order_detail_for_merchant, orders_for_merchant
+from shop.services.products import sku_stock_set
+from shop.services.shipping import order_ship
+
+
+class SellerOrderFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Order.Status.choices)
+    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
+                                             label=_("created from"))
+    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
+                                           label=_("created until"))
+    number = django_filters.CharFilter(field_name="number")
+    late = django_filters.BooleanFilter(method="filter_late", label=_("deadline missed"))
+
+    class Meta:
+        model = Order
+        fields = ["status", "created_from", "created_to", "number", "late"]
+
+    def filter_late(self, queryset, name, value):
+        if value is None:
+            return queryset
+        late = queryset.filter(shipped_late=True) | queryset.filter(pickup_late=True)
+        return late if value else queryset.exclude(shipped_late=True).exclude(pickup_late=True)
+
+
+def _detail(request, number):
+    try:
+        order = order_detail_for_merchant(request.user, number)
+    except Order.DoesNotExist:
+        raise Http404
+    return Response(s.SellerOrderDetailOut(order).data)
+
+
+class SellerOrderListView(generics.ListAPIView):
+    """The store's orders: those to ship first, most urgent clock first."""
+
+    permission_classes = [IsMerchant]
+    serializer_class = s.SellerOrderOut
+    filterset_class = SellerOrderFilter
+
+    def get_queryset(self):
+        return orders_for_merchant(self.request.user).prefetch_related("lines")
+
+
+class SellerOrderDetailView(APIView):
+    permission_classes = [IsMerchant]
+
+    @extend_schema(responses=s.SellerOrderDetailOut)
+    def get(self, request, number):
+        return _detail(request, number)
+
+
+class SellerOrderShipView(APIView):
+    permission_classes = [IsMerchant]
+
+    @extend_schema(request=s.ShipIn, responses=s.SellerOrderDetailOut)
+    def post(self, request, number):
+        order = get_object_or_404(Order.objects.for_merchant(request.user), number=number)
+        data = s.ShipIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        order_ship(order=order, actor=request.user, **data.validated_data)
+        return _detail(request, number)
+
+
+class SellerSkuStockView(APIView):
+    permission_classes = [IsMerchant]
+
+    @extend_schema(request=s.StockIn, responses=s.StockOut)
+    def post(self, request, pk):
+        sku = get_object_or_404(Sku.objects.for_merchant(request.user), pk=pk)
+        data = s.StockIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        sku = sku_stock_set(sku=sku, actor=request.user, stock=data.validated_data["stock"])
+        return Response({"id": sku.pk, "stock": sku.stock})

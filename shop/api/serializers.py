@@ -1,0 +1,182 @@
+"""Input and output serializers of the buyer, seller and webhook APIs. Input serializers
+check shapes only; business rules live in the services."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from shop.models import Order, OrderEvent, OrderLine, Payment, Product, Sku, TrackingEvent
+from shop.rules.orders import ADDRESS_FIELDS, COURIERS, RATING_MAX, RATING_MIN
+
+
+# --- catalogue --------------------------------------------------------------------------
+class SkuOut(serializers.ModelSerializer):
+    class Meta:
+        model = Sku
+        fields = ["id", "attributes", "price", "stock", "code"]
+
+
+class ProductOut(serializers.ModelSerializer):
+    skus = SkuOut(many=True, read_only=True)
+    orderable = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = [
+            "id", "kind", "title", "description", "gifts", "supports_seven_day_return",
+            "free_shipping", "shipping_fee", "platform", "external_url", "external_price",
+            "orderable", "skus",
+        ]
+
+    def get_orderable(self, obj) -> bool:
+        return obj.kind == Product.Kind.OWN
+
+
+# --- orders -----------------------------------------------------------------------------
+class OrderLineOut(serializers.ModelSerializer):
+    class Meta:
+        model = OrderLine
+        fields = ["sku", "product", "title", "attributes", "unit_price", "quantity", "amount",
+                  "gifts", "supports_seven_day_return"]
+
+
+class OrderEventOut(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_display")
+
+    class Meta:
+        model = OrderEvent
+        fields = ["from_status", "to_status", "actor", "reason", "at"]
+
+
+class TrackingOut(serializers.ModelSerializer):
+    class Meta:
+        model = TrackingEvent
+        fields = ["kind", "at", "description", "data"]
+
+
+class PaymentOut(serializers.ModelSerializer):
+    # Plain strings: the order's "status" enum owns that name in the schema.
+    kind = serializers.CharField()
+    status = serializers.CharField()
+
+    class Meta:
+        model = Payment
+        fields = ["kind", "provider", "provider_ref", "amount", "status", "created_at",
+                  "confirmed_at"]
+
+
+class OrderOut(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display")
+    store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    lines = OrderLineOut(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "number", "store", "status", "status_display", "goods_amount", "shipping_fee",
+            "discount_amount", "total_amount", "paid_amount", "refunded_amount", "address",
+            "invoice_title", "invoice_tax_number", "buyer_note", "created_at", "pay_by",
+            "paid_at", "ship_by", "shipped_at", "pickup_by", "signed_at", "complete_by",
+            "completed_at", "cancelled_at", "shipped_late", "pickup_late", "courier",
+            "waybill_number", "tracking_status", "signed_by", "signed_in_locker", "lines",
+        ]
+
+
+class OrderDetailOut(OrderOut):
+    events = OrderEventOut(many=True, read_only=True)
+    tracking = TrackingOut(many=True, read_only=True)
+    payments = PaymentOut(many=True, read_only=True)
+
+    class Meta(OrderOut.Meta):
+        fields = [*OrderOut.Meta.fields, "events", "tracking", "payments"]
+
+
+class SellerOrderOut(OrderOut):
+    buyer = serializers.CharField(source="buyer.get_username")
+
+    class Meta(OrderOut.Meta):
+        fields = [*OrderOut.Meta.fields, "buyer"]
+
+
+class SellerOrderDetailOut(OrderDetailOut):
+    buyer = serializers.CharField(source="buyer.get_username")
+
+    class Meta(OrderDetailOut.Meta):
+        fields = [*OrderDetailOut.Meta.fields, "buyer"]
+
+
+# --- inputs -----------------------------------------------------------------------------
+class OrderItemIn(serializers.Serializer):
+    sku = serializers.IntegerField()
+    quantity = serializers.IntegerField(
+        min_value=1, error_messages={"min_value": _("Quantity must be at least 1.")}
+    )
+
+
+class AddressIn(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    phone = serializers.RegexField(
+        r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", max_length=20,
+        error_messages={"invalid": _("Enter a mobile number or a landline number.")},
+    )
+    province = serializers.CharField(max_length=30)
+    city = serializers.CharField(max_length=30)
+    district = serializers.CharField(max_length=30)
+    detail = serializers.CharField(max_length=200)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        return {k: value[k] for k in ADDRESS_FIELDS}
+
+
+class OrderPlaceIn(serializers.Serializer):
+    items = OrderItemIn(many=True, allow_empty=False)
+    address = AddressIn()
+    invoice_title = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    invoice_tax_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class CancelIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class RatingIn(serializers.Serializer):
+    description = serializers.IntegerField(min_value=RATING_MIN, max_value=RATING_MAX)
+    service = serializers.IntegerField(min_value=RATING_MIN, max_value=RATING_MAX)
+    logistics = serializers.IntegerField(min_value=RATING_MIN, max_value=RATING_MAX)
+
+
+class RatingOut(serializers.Serializer):
+    description = serializers.IntegerField()
+    service = serializers.IntegerField()
+    logistics = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class PaymentStartOut(serializers.Serializer):
+    provider = serializers.CharField()
+    payment_ref = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    callback_url = serializers.CharField()
+
+
+class ShipIn(serializers.Serializer):
+    courier = serializers.ChoiceField(choices=sorted(COURIERS))
+    waybill_number = serializers.CharField(max_length=40)
+
+
+class StockIn(serializers.Serializer):
+    stock = serializers.IntegerField(
+        min_value=0, error_messages={"min_value": _("Stock cannot be negative.")}
+    )
+
+
+class StockOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    stock = serializers.IntegerField()
+
+
+class WebhookOut(serializers.Serializer):
+    ok = serializers.BooleanField()
+    changed = serializers.BooleanField()

@@ -1,0 +1,137 @@
+"""Reads of orders and DSR, already scoped to who asks."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Avg, Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from common import config
+from shop.models import Order, OrderEvent, Product, Sku, Store, StoreRating
+from shop.rules.orders import DSR_DIMENSIONS, dsr_round, week_starts
+
+
+# --- merchant ---------------------------------------------------------------------------
+def orders_for_merchant(user) -> QuerySet[Order]:
+    """The merchant's orders, those to ship first (most urgent clock first), then newest."""
+    return (
+        Order.objects.for_merchant(user)
+        .select_related("buyer", "store")
+        .annotate(
+            to_ship=Case(
+                When(status=Order.Status.PAID, then=Value(0)), default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("to_ship", "ship_by", "-created_at", "-pk")
+    )
+
+
+def order_filter(qs: QuerySet[Order], *, status="", date_from=None, date_to=None, q="",
+                 late=False) -> QuerySet[Order]:
+    if status:
+        qs = qs.filter(status=status)
+    if date_from:
+        qs = qs.filter(created_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(created_at__date__lte=date_to)
+    if q:
+        qs = qs.filter(Q(number=q.strip()) | Q(waybill_number=q.strip()))
+    if late:
+        qs = qs.filter(Q(shipped_late=True) | Q(pickup_late=True))
+    return qs
+
+
+def _with_detail(qs: QuerySet[Order]) -> QuerySet[Order]:
+    return qs.select_related("buyer", "store").prefetch_related(
+        "lines", "payments", "tracking",
+        Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
+    )
+
+
+def order_detail_for_merchant(user, number: str) -> Order:
+    """Raises Order.DoesNotExist for another store's order (the view answers 404)."""
+    return _with_detail(Order.objects.for_merchant(user)).get(number=number)
+
+
+def order_counts_for_merchant(user) -> dict:
+    rows = (
+        Order.objects.for_merchant(user).values("status").annotate(n=Count("pk")).order_by()
+    )
+    return {row["status"]: row["n"] for row in rows}
+
+
+# --- buyer ------------------------------------------------------------------------------
+def orders_for_buyer(user) -> QuerySet[Order]:
+    if not getattr(user, "is_authenticated", False):
+        return Order.objects.none()
+    return (
+        Order.objects.filter(buyer=user)
+        .select_related("store")
+        .prefetch_related("lines")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def order_detail_for_buyer(user, number: str) -> Order:
+    return _with_detail(orders_for_buyer(user)).get(number=number)
+
+
+def store_listed_products(slug: str) -> tuple[Store, QuerySet[Product]]:
+    """A store's listed products, with their active SKUs, for the buyer app."""
+    store = Store.objects.get(slug=slug)
+    products = (
+        Product.objects.filter(store=store, status=Product.Status.LISTED)
+        .prefetch_related(
+            Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("pk"))
+        )
+        .order_by("-created_at", "-pk")
+    )
+    return store, products
+
+
+# --- DSR --------------------------------------------------------------------------------
+def _window_start(now: datetime) -> datetime:
+    return now - timedelta(days=config.get("dsr.window_days"))
+
+
+def store_dsr(store: Store, now: datetime | None = None) -> dict:
+    """The store's DSR: average of each dimension over the window (90 days), and how many
+    ratings it rests on. Scores are None while there are no ratings."""
+    now = now or timezone.now()
+    row = StoreRating.objects.filter(
+        store=store, created_at__gt=_window_start(now), created_at__lte=now
+    ).aggregate(count=Count("pk"), **{name: Avg(name) for name in DSR_DIMENSIONS})
+    result = {name: dsr_round(row[name]) for name in DSR_DIMENSIONS}
+    result["count"] = row["count"]
+    result["window_days"] = config.get("dsr.window_days")
+    return result
+
+
+def store_dsr_trend(store: Store, now: datetime | None = None) -> list[dict]:
+    """Weekly averages over the window, oldest week first; weeks without ratings have
+    None scores (a gap in the chart, not a zero)."""
+    now = now or timezone.now()
+    local_now = timezone.localtime(now)
+    rows = (
+        StoreRating.objects.filter(
+            store=store, created_at__gt=_window_start(now), created_at__lte=now
+        )
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(count=Count("pk"), **{name: Avg(name) for name in DSR_DIMENSIONS})
+        .order_by("week")
+    )
+    by_week = {}
+    for row in rows:
+        week = row["week"]
+        week = week.date() if hasattr(week, "date") else week
+        by_week[week] = row
+    trend = []
+    for monday in week_starts(local_now, config.get("dsr.window_days")):
+        row = by_week.get(monday, {})
+        entry = {"week": monday, "count": row.get("count", 0)}
+        for name in DSR_DIMENSIONS:
+            entry[name] = dsr_round(row.get(name))
+        trend.append(entry)
+    return trend

@@ -1,0 +1,213 @@
+"""Opening a store (开通小店): apply, review, resubmit; approval opens the store."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from common.errors import ApplicationError
+from common.uploads import reencode_image, validate_upload
+from shop.identity import validate_resident_id, validate_unified_social_credit_code
+from shop.models import MerchantApplication, MerchantApplicationEvent, Store
+from shop.rules.products import APPLICATION_TRANSITIONS, can_move
+
+APPLICATION_FIELDS = (
+    "real_name",
+    "id_number",
+    "entity_type",
+    "credit_code",
+    "registered_name",
+    "business_scope",
+    "contact_phone",
+    "store_name",
+)
+
+
+def _clean(data: dict) -> dict:
+    from django.core.exceptions import ValidationError
+
+    cleaned = {k: (data.get(k) or "").strip() for k in APPLICATION_FIELDS}
+    errors = {}
+    for key, value in cleaned.items():
+        if not value:
+            errors[key] = _("This field is required.")
+    try:
+        cleaned["id_number"] = validate_resident_id(cleaned["id_number"])
+    except ValidationError as exc:
+        errors.setdefault("id_number", exc.messages[0])
+    try:
+        cleaned["credit_code"] = validate_unified_social_credit_code(cleaned["credit_code"])
+    except ValidationError as exc:
+        errors.setdefault("credit_code", exc.messages[0])
+    if cleaned["entity_type"] not in MerchantApplication.EntityType.values:
+        errors.setdefault("entity_type", _("Choose enterprise or individual business."))
+    phone = cleaned["contact_phone"]
+    if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
+        errors["contact_phone"] = _("Enter an 11-digit mobile number.")
+    if errors:
+        first_field = next(iter(errors))
+        raise ApplicationError(
+            errors[first_field], code="invalid", field=first_field, extra={"errors": errors}
+        )
+    return cleaned
+
+
+def _stored_document(uploaded, info):
+    """Images are re-encoded (drops metadata and anything appended); PDFs are stored under
+    a random name."""
+    if info.kind in ("jpg", "png"):
+        content = reencode_image(uploaded, info.kind)
+        content.name = info.safe_name
+        return content
+    uploaded.name = info.safe_name
+    return uploaded
+
+
+def _event(application, old, new, actor, reason, now):
+    MerchantApplicationEvent.objects.create(
+        application=application, from_status=old, to_status=new, actor=actor, reason=reason, at=now
+    )
+
+
+@transaction.atomic
+def application_submit(*, applicant, data: dict, licence_file, now=None) -> MerchantApplication:
+    """A first application. A user has at most one application in review or approved."""
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    now = now or timezone.now()
+    if MerchantApplication.objects.filter(
+        applicant=applicant,
+        status__in=[MerchantApplication.Status.PENDING, MerchantApplication.Status.APPROVED],
+    ).exists():
+        raise ApplicationError(
+            _("You already have an application in review or an open store."), code="duplicate"
+        )
+    cleaned = _clean(data)
+    if licence_file is None:
+        raise ApplicationError(
+            _("Upload the business licence."), code="licence_missing", field="licence_file"
+        )
+    try:
+        info = validate_upload(licence_file, max_bytes=settings.UPLOAD_MAX_BYTES)
+    except ValidationError as exc:
+        raise ApplicationError(exc.messages[0], code="licence_invalid", field="licence_file")
+    application = MerchantApplication.objects.create(
+        applicant=applicant,
+        licence_file=_stored_document(licence_file, info),
+        licence_content_type=info.mime,
+        submitted_at=now,
+        **cleaned,
+    )
+    _event(application, "", application.status, applicant, _("Application submitted"), now)
+    return application
+
+
+@transaction.atomic
+def application_resubmit(
+    *, application: MerchantApplication, actor, data: dict, licence_file=None, now=None
+) -> MerchantApplication:
+    """A rejected application, corrected and sent back to the queue."""
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    now = now or timezone.now()
+    application = MerchantApplication.objects.select_for_update().get(pk=application.pk)
+    if application.applicant_id != actor.pk:
+        raise ApplicationError(_("This is not your application."), code="forbidden")
+    if not can_move(APPLICATION_TRANSITIONS, application.status, "pending"):
+        raise ApplicationError(
+            _("Only a rejected application can be corrected and resubmitted."), code="bad_state"
+        )
+    cleaned = _clean(data)
+    for key, value in cleaned.items():
+        setattr(application, key, value)
+    if licence_file is not None:
+        try:
+            info = validate_upload(licence_file, max_bytes=settings.UPLOAD_MAX_BYTES)
+        except ValidationError as exc:
+            raise ApplicationError(exc.messages[0], code="licence_invalid", field="licence_file")
+        application.licence_file = _stored_document(licence_file, info)
+        application.licence_content_type = info.mime
+    old = application.status
+    application.status = MerchantApplication.Status.PENDING
+    application.submitted_at = now
+    application.rejection_reason = ""
+    application.save()
+    _event(application, old, application.status, actor, _("Corrected and resubmitted"), now)
+    return application
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name, allow_unicode=False)[:24] or "store"
+    slug = base
+    while Store.objects.filter(slug=slug).exists():
+        slug = f"{base}-{get_random_string(5).lower()}"
+    return slug
+
+
+@transaction.atomic
+def application_approve(*, application: MerchantApplication, actor, reason="", now=None) -> Store:
+    now = now or timezone.now()
+    application = MerchantApplication.objects.select_for_update().get(pk=application.pk)
+    if not can_move(APPLICATION_TRANSITIONS, application.status, "approved"):
+        raise ApplicationError(_("Only a pending application can be approved."), code="bad_state")
+    old = application.status
+    application.status = MerchantApplication.Status.APPROVED
+    application.decided_at = now
+    application.reviewer = actor
+    application.save(update_fields=["status", "decided_at", "reviewer", "updated_at"])
+    _event(application, old, application.status, actor, reason or _("Approved"), now)
+    return Store.objects.create(
+        merchant=application.applicant,
+        application=application,
+        name=application.store_name,
+        slug=_unique_slug(application.store_name),
+        opened_at=now,
+    )
+
+
+@transaction.atomic
+def application_reject(*, application: MerchantApplication, actor, reason: str, now=None):
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            _("A rejection needs a reason."), code="reason_required", field="reason"
+        )
+    application = MerchantApplication.objects.select_for_update().get(pk=application.pk)
+    if not can_move(APPLICATION_TRANSITIONS, application.status, "rejected"):
+        raise ApplicationError(_("Only a pending application can be rejected."), code="bad_state")
+    old = application.status
+    application.status = MerchantApplication.Status.REJECTED
+    application.decided_at = now
+    application.reviewer = actor
+    application.rejection_reason = reason
+    application.save(
+        update_fields=["status", "decided_at", "reviewer", "rejection_reason", "updated_at"]
+    )
+    _event(application, old, application.status, actor, reason, now)
+    return application
+
+
+@transaction.atomic
+def store_update(*, store: Store, actor, name: str, introduction: str, profile_url: str, logo=None):
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    from common.uploads import validate_image_upload
+
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError(_("The store needs a name."), code="name_required", field="name")
+    store.name = name
+    store.introduction = (introduction or "").strip()
+    store.profile_url = (profile_url or "").strip()
+    if logo is not None:
+        try:
+            _info, store.logo = validate_image_upload(logo, max_bytes=settings.UPLOAD_MAX_BYTES)
+        except ValidationError as exc:
+            raise ApplicationError(exc.messages[0], code="logo_invalid", field="logo")
+    store.save()
+    return store

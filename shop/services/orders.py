@@ -1,0 +1,377 @@
+"""Orders: placing (with the atomic stock reservation), the one status-transition service,
+cancelling, payment confirmation, receipt confirmation and closing.
+
+Every status change goes through `order_transition`, which checks the rules table, sets
+the clocks of the new state, saves with update_fields and appends an OrderEvent. The
+deadline sweeps (shop.sweeps) move due orders in batches through
+`orders_transition_batch`, which applies the same table and clock rules."""
+
+import secrets
+from collections import defaultdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common import config
+from common.errors import ApplicationError
+from common.money import to_money
+from shop.models import Order, OrderEvent, OrderLine, Product, Sku, Store
+from shop.rules.orders import (
+    TAX_NUMBER_RE,
+    address_missing_fields,
+    clock_fields_on_enter,
+    order_can_move,
+    order_shipping_fee,
+    order_totals,
+)
+
+MAX_LINES_PER_ORDER = 50
+MAX_QUANTITY_PER_LINE = 9999
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def order_clock_settings() -> dict:
+    return {
+        "pay_within_minutes": config.get("order.pay_within_minutes"),
+        "ship_within_hours": config.get("order.ship_within_hours"),
+        "pickup_within_hours": config.get("order.pickup_within_hours"),
+        "complete_after_signing_days": config.get("order.complete_after_signing_days"),
+    }
+
+
+def store_may_take_orders(store: Store) -> bool:
+    """Hook: may this store sell right now (open, deposit paid, not restricted)? The store
+    module owns the answer."""
+    from shop.selectors.stores import store_may_sell
+
+    return store_may_sell(store)
+
+
+# --- the transition service -------------------------------------------------------------
+def _event(order, old, new, actor, reason, now, **data) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order, from_status=old, to_status=new, actor=actor, reason=reason, at=now,
+        data=data,
+    )
+
+
+def _bad_move(old: str, new: str) -> ApplicationError:
+    return ApplicationError(
+        _("An order cannot go from “%(old)s” to “%(new)s”.")
+        % {"old": Order.Status(old).label, "new": Order.Status(new).label},
+        code="bad_state",
+    )
+
+
+def order_lock(order: Order) -> Order:
+    """The order row, locked for the rest of the transaction (fresh from the database)."""
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def order_transition(
+    *, order: Order, to: str, actor, reason: str = "", now: datetime | None = None,
+    extra: dict | None = None, data: dict | None = None,
+) -> Order:
+    """Move a locked order (see order_lock) to `to`. Runs inside the caller's transaction."""
+    assert connection.in_atomic_block, "order_transition must run inside transaction.atomic"
+    now = now or timezone.now()
+    old = order.status
+    if not order_can_move(old, to):
+        raise _bad_move(old, to)
+    fields = clock_fields_on_enter(to, now, order_clock_settings())
+    fields.update(extra or {})
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.status = to
+    order.save(update_fields=["status", "updated_at", *fields])
+    _event(order, old, to, actor, reason, now, **(data or {}))
+    return order
+
+
+def orders_transition_batch(
+    *, order_ids: list[int], from_status: str, to: str, reason: str, now: datetime,
+    extra: dict | None = None,
+) -> list[int]:
+    """The system's transition for a batch of locked orders, all in `from_status`: one
+    UPDATE and one bulk insert of events. Returns the ids actually moved."""
+    assert connection.in_atomic_block, "orders_transition_batch must run inside an atomic block"
+    if not order_ids:
+        return []
+    if not order_can_move(from_status, to):
+        raise _bad_move(from_status, to)
+    fields = clock_fields_on_enter(to, now, order_clock_settings())
+    fields.update(extra or {})
+    Order.objects.filter(pk__in=order_ids, status=from_status).update(
+        status=to, updated_at=now, **fields
+    )
+    OrderEvent.objects.bulk_create(
+        OrderEvent(order_id=pk, from_status=from_status, to_status=to, actor=None,
+                   reason=reason, at=now)
+        for pk in order_ids
+    )
+    return order_ids
+
+
+def orders_note_batch(*, order_ids: list[int], status: str, reason: str, now: datetime,
+                      flags: dict) -> None:
+    """Set flags on a batch of locked orders without a status change (a missed deadline),
+    with a timeline row each."""
+    Order.objects.filter(pk__in=order_ids).update(updated_at=now, **flags)
+    OrderEvent.objects.bulk_create(
+        OrderEvent(order_id=pk, from_status=status, to_status=status, actor=None,
+                   reason=reason, at=now)
+        for pk in order_ids
+    )
+
+
+# --- stock ------------------------------------------------------------------------------
+def _reserve_stock(quantities: dict[int, int], titles: dict[int, str]) -> None:
+    """Take stock with one conditional UPDATE per SKU, in pk order so two orders never
+    wait on each other's rows in opposite orders. 0 rows: not enough left."""
+    for sku_id in sorted(quantities):
+        qty = quantities[sku_id]
+        taken = Sku.objects.filter(pk=sku_id, stock__gte=qty).update(stock=F("stock") - qty)
+        if taken != 1:
+            raise ApplicationError(
+                _("Not enough stock left for “%(title)s”.") % {"title": titles[sku_id]},
+                code="out_of_stock", field="items",
+            )
+
+
+def orders_release_stock(order_ids: list[int]) -> None:
+    """Give back the stock of these orders' lines (called once, in the transaction that
+    moves them out of the state that held it)."""
+    rows = (
+        OrderLine.objects.filter(order_id__in=order_ids)
+        .values("sku_id")
+        .annotate(qty=Sum("quantity"))
+        .order_by("sku_id")
+    )
+    for row in rows:
+        Sku.objects.filter(pk=row["sku_id"]).update(stock=F("stock") + row["qty"])
+
+
+# --- placing ----------------------------------------------------------------------------
+def _clean_items(items) -> dict[int, int]:
+    if not items:
+        raise ApplicationError(_("Choose at least one SKU."), code="no_items", field="items")
+    if len(items) > MAX_LINES_PER_ORDER:
+        raise ApplicationError(
+            _("An order holds at most %(n)d lines.") % {"n": MAX_LINES_PER_ORDER},
+            code="too_many_items", field="items",
+        )
+    quantities: dict[int, int] = defaultdict(int)
+    for item in items:
+        try:
+            sku_id = int(item["sku"])
+            qty = item["quantity"]
+            if isinstance(qty, bool) or int(qty) != qty:
+                raise ValueError
+            qty = int(qty)
+        except (KeyError, TypeError, ValueError):
+            raise ApplicationError(
+                _("Each line needs a SKU and a whole quantity."), code="invalid_item",
+                field="items",
+            )
+        if qty <= 0:
+            raise ApplicationError(
+                _("Quantity must be at least 1."), code="invalid_quantity", field="items"
+            )
+        quantities[sku_id] += qty
+        if quantities[sku_id] > MAX_QUANTITY_PER_LINE:
+            raise ApplicationError(
+                _("At most %(n)d pieces of one SKU per order.") % {"n": MAX_QUANTITY_PER_LINE},
+                code="invalid_quantity", field="items",
+            )
+    return dict(quantities)
+
+
+def _clean_address(address) -> dict:
+    missing = address_missing_fields(address)
+    if missing:
+        raise ApplicationError(
+            _("The shipping address is incomplete: %(fields)s.") % {"fields": ", ".join(missing)},
+            code="invalid_address", field="address",
+        )
+    return {k: str(v).strip()[:200] for k, v in address.items() if isinstance(k, str)}
+
+
+def _clean_invoice(title: str, tax_number: str) -> tuple[str, str]:
+    title = (title or "").strip()
+    tax_number = (tax_number or "").strip().upper()
+    if tax_number and not title:
+        raise ApplicationError(
+            _("An invoice with a taxpayer number needs a title."), code="invalid_invoice",
+            field="invoice_title",
+        )
+    if tax_number and not TAX_NUMBER_RE.match(tax_number):
+        raise ApplicationError(
+            _("The taxpayer number must be 15, 17, 18 or 20 letters and digits."),
+            code="invalid_invoice", field="invoice_tax_number",
+        )
+    return title, tax_number
+
+
+def _new_order_number(now: datetime) -> str:
+    return f"{now.astimezone(SHANGHAI):%y%m%d%H%M%S}{secrets.randbelow(10**8):08d}"
+
+
+def order_place(
+    *, actor, items, address, invoice_title: str = "", invoice_tax_number: str = "",
+    note: str = "", now: datetime | None = None,
+) -> Order:
+    """A buyer orders SKUs of one store. Everything is validated before anything is
+    written; stock is then reserved atomically and the order created in one transaction."""
+    now = now or timezone.now()
+    quantities = _clean_items(items)
+    address = _clean_address(address)
+    invoice_title, invoice_tax_number = _clean_invoice(invoice_title, invoice_tax_number)
+
+    skus = list(
+        Sku.objects.select_related("product__store").filter(pk__in=quantities).order_by("pk")
+    )
+    if len(skus) != len(quantities):
+        raise ApplicationError(_("A SKU in this order does not exist."), code="unknown_sku",
+                               field="items")
+    stores = {sku.product.store_id for sku in skus}
+    if len(stores) != 1:
+        raise ApplicationError(
+            _("One order holds products of one store only; place one order per store."),
+            code="several_stores", field="items",
+        )
+    store = skus[0].product.store
+    for sku in skus:
+        product = sku.product
+        if product.kind != Product.Kind.OWN:
+            raise ApplicationError(
+                _("“%(title)s” is sold on another platform and is ordered there.")
+                % {"title": product.title},
+                code="other_platform_product", field="items",
+            )
+        if product.status != Product.Status.LISTED or not sku.is_active:
+            raise ApplicationError(
+                _("“%(title)s” is not on sale.") % {"title": product.title},
+                code="not_listed", field="items",
+            )
+        if sku.stock < quantities[sku.pk]:
+            raise ApplicationError(
+                _("Not enough stock left for “%(title)s”.") % {"title": product.title},
+                code="out_of_stock", field="items",
+            )
+    if store.merchant_id == actor.pk:
+        raise ApplicationError(_("You cannot order from your own store."), code="own_store")
+    if not store_may_take_orders(store):
+        raise ApplicationError(_("This store cannot take orders at the moment."),
+                               code="store_cannot_sell")
+
+    products = {sku.product_id: sku.product for sku in skus}
+    shipping_fee = order_shipping_fee(
+        [(p.free_shipping, p.shipping_fee) for p in products.values()]
+    )
+    line_rows = []
+    for sku in skus:
+        qty = quantities[sku.pk]
+        line_rows.append((sku, qty, to_money(sku.price * qty)))
+    totals = order_totals([amount for _sku, _qty, amount in line_rows], shipping_fee)
+
+    with transaction.atomic():
+        _reserve_stock(quantities, {sku.pk: sku.product.title for sku in skus})
+        order = Order.objects.create(
+            number=_new_order_number(now),
+            buyer=actor,
+            store=store,
+            status=Order.Status.PENDING_PAYMENT,
+            address=address,
+            invoice_title=invoice_title,
+            invoice_tax_number=invoice_tax_number,
+            buyer_note=(note or "").strip()[:200],
+            created_at=now,
+            **totals,
+            **clock_fields_on_enter(Order.Status.PENDING_PAYMENT, now, order_clock_settings()),
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order, sku=sku, product=sku.product, title=sku.product.title,
+                attributes=sku.attributes, unit_price=sku.price, quantity=qty, amount=amount,
+                gifts=sku.product.gifts,
+                supports_seven_day_return=sku.product.supports_seven_day_return,
+            )
+            for sku, qty, amount in line_rows
+        )
+        _event(order, "", Order.Status.PENDING_PAYMENT, actor, "", now)
+    return order
+
+
+# --- buyer and system moves -------------------------------------------------------------
+def _ensure_buyer(order: Order, actor) -> None:
+    if actor is not None and order.buyer_id != actor.pk:
+        raise ApplicationError(_("This is not your order."), code="not_yours")
+
+
+def order_cancel(*, order: Order, actor, reason: str = "", now: datetime | None = None) -> Order:
+    """Cancel an unpaid order (the buyer, or the system when actor is None) and give its
+    stock back, once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = order_lock(order)
+        _ensure_buyer(order, actor)
+        if order.status != Order.Status.PENDING_PAYMENT:
+            raise ApplicationError(
+                _("Only an order awaiting payment can be cancelled."), code="bad_state"
+            )
+        order = order_transition(
+            order=order, to=Order.Status.CANCELLED, actor=actor,
+            reason=reason or _("Cancelled by the buyer"), now=now,
+        )
+        orders_release_stock([order.pk])
+    return order
+
+
+def order_mark_paid(*, order: Order, amount, now: datetime, payment_ref: str = "") -> Order:
+    """The payment provider confirmed payment of a locked, unpaid order."""
+    amount = to_money(amount)
+    order = order_transition(
+        order=order, to=Order.Status.PAID, actor=None, reason=_("Payment received"), now=now,
+        extra={"paid_amount": order.paid_amount + amount},
+        data={"payment": payment_ref, "amount": str(amount)},
+    )
+    # No discounts yet: each line is paid in full (coupons will allocate a share here).
+    OrderLine.objects.filter(order=order).update(paid_amount=F("amount"))
+    return order
+
+
+def order_confirm_receipt(*, order: Order, actor, now: datetime | None = None) -> Order:
+    """The buyer confirms receipt (确认收货): the order completes. If the courier has not
+    reported signing, the after-sale windows start now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = order_lock(order)
+        _ensure_buyer(order, actor)
+        if order.status not in (Order.Status.SHIPPED, Order.Status.SIGNED):
+            raise ApplicationError(
+                _("Receipt can be confirmed only once the order has shipped."), code="bad_state"
+            )
+        extra = {} if order.signed_at else {"signed_at": now}
+        order = order_transition(
+            order=order, to=Order.Status.COMPLETED, actor=actor,
+            reason=_("Receipt confirmed by the buyer"), now=now, extra=extra,
+        )
+    return order
+
+
+def order_close(*, order: Order, actor, reason: str, now: datetime | None = None) -> Order:
+    """Close a paid order after a full refund (after-sales, arbitration). Stock of an order
+    that never left the warehouse goes back on sale."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = order_lock(order)
+        was_unshipped = order.status == Order.Status.PAID
+        order = order_transition(order=order, to=Order.Status.CLOSED, actor=actor,
+                                 reason=reason, now=now)
+        if was_unshipped:
+            orders_release_stock([order.pk])
+    return order

@@ -1,0 +1,554 @@
+"""The product lifecycle: create and edit (with the SKU grid), submit for review, approve
+or reject, delist and relist, stock edits.
+
+A product's own fields hold its draft or its listed version. Editing a listed product
+writes an open ProductRevision instead, so the listed version stays on sale until the
+change is approved."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.errors import ApplicationError
+from common.money import to_money
+from compliance.models import Category
+from shop.models import Product, ProductEvent, ProductRevision, Sku, Store
+from shop.rules.products import PRODUCT_TRANSITIONS, attributes_key, can_move
+from shop.selectors.stores import store_may_list
+
+LISTING_FIELDS = (
+    "title",
+    "category_id",
+    "description",
+    "gifts",
+    "gift_value",
+    "supports_seven_day_return",
+    "free_shipping",
+    "shipping_fee",
+    "food_label",
+    "image_caption",
+    "platform",
+    "external_url",
+    "external_item_id",
+    "external_token",
+    "external_price",
+)
+
+
+# --- validation -------------------------------------------------------------------------
+def _money(value, field: str, *, allow_zero=False, allow_blank=False):
+    if value in (None, "") and allow_blank:
+        return None
+    try:
+        amount = to_money(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ApplicationError(_("Enter a valid amount."), code="invalid_amount", field=field)
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ApplicationError(
+            _("Amounts must be greater than zero.")
+            if not allow_zero
+            else _("Amounts cannot be negative."),
+            code="invalid_amount",
+            field=field,
+        )
+    return amount
+
+
+def clean_listing(*, kind: str, data: dict) -> dict:
+    """Validate the listing fields into the canonical payload (JSON-safe values)."""
+    title = (data.get("title") or "").strip()
+    if not title:
+        raise ApplicationError(_("The title is required."), code="title_required", field="title")
+    if len(title) > 120:
+        raise ApplicationError(
+            _("The title is at most 120 characters."), code="title_long", field="title"
+        )
+    category_id = data.get("category_id") or None
+    if category_id is not None:
+        category_id = int(category_id)
+        if not Category.objects.filter(pk=category_id).exists():
+            raise ApplicationError(
+                _("Unknown category."), code="category_unknown", field="category"
+            )
+    free_shipping = bool(data.get("free_shipping", True))
+    shipping_fee = (
+        Decimal("0.00")
+        if free_shipping
+        else _money(data.get("shipping_fee"), "shipping_fee", allow_zero=True)
+    )
+    gift_value = _money(data.get("gift_value"), "gift_value", allow_zero=True, allow_blank=True)
+    payload = {
+        "title": title,
+        "category_id": category_id,
+        "description": (data.get("description") or "").strip(),
+        "gifts": (data.get("gifts") or "").strip(),
+        "gift_value": str(gift_value) if gift_value is not None else None,
+        "supports_seven_day_return": bool(data.get("supports_seven_day_return", True)),
+        "free_shipping": free_shipping,
+        "shipping_fee": str(shipping_fee),
+        "food_label": data.get("food_label") or {},
+        "image_caption": (data.get("image_caption") or "").strip(),
+        "platform": "",
+        "external_url": "",
+        "external_item_id": "",
+        "external_token": "",
+        "external_price": None,
+    }
+    if kind == Product.Kind.OTHER_PLATFORM:
+        from django.core.exceptions import ValidationError
+
+        from shop.platform_links import parse_platform_link
+
+        try:
+            link = parse_platform_link(data.get("link") or data.get("external_url") or "")
+        except ValidationError as exc:
+            raise ApplicationError(exc.messages[0], code=exc.error_list[0].code, field="link")
+        price = _money(data.get("external_price"), "external_price")
+        payload.update(
+            platform=link.platform,
+            external_url=link.url or "",
+            external_item_id=link.item_id or "",
+            external_token=link.token or "",
+            external_price=str(price),
+        )
+    return payload
+
+
+def clean_skus(rows) -> list[dict]:
+    """The SKU grid: every row has attributes, a price above zero and stock ≥ 0; no two
+    rows share the same attribute combination."""
+    cleaned, seen = [], {}
+    for index, row in enumerate(rows, start=1):
+        attributes = {
+            str(k).strip(): str(v).strip()
+            for k, v in (row.get("attributes") or {}).items()
+            if str(k).strip() and str(v).strip()
+        }
+        key = attributes_key(attributes)
+        if key in seen:
+            raise ApplicationError(
+                _("Rows %(a)s and %(b)s have the same spec combination.")
+                % {"a": seen[key], "b": index},
+                code="sku_duplicate",
+                field="skus",
+            )
+        seen[key] = index
+        price = _money(row.get("price"), "skus")
+        try:
+            stock = int(row.get("stock") or 0)
+        except (TypeError, ValueError):
+            raise ApplicationError(
+                _("Stock must be a whole number."), code="invalid_stock", field="skus"
+            )
+        if stock < 0:
+            raise ApplicationError(
+                _("Stock cannot be negative."), code="invalid_stock", field="skus"
+            )
+        cleaned.append(
+            {
+                "attributes": attributes,
+                "price": str(price),
+                "stock": stock,
+                "code": (row.get("code") or "").strip(),
+            }
+        )
+    return cleaned
+
+
+# --- helpers ----------------------------------------------------------------------------
+def _event(product, old, new, actor, reason, now, **data):
+    ProductEvent.objects.create(
+        product=product,
+        from_status=old,
+        to_status=new,
+        actor=actor,
+        reason=reason,
+        at=now,
+        data=data,
+    )
+
+
+def _move(product: Product, new: str, *, actor, reason, now, extra_fields=()):
+    if not can_move(PRODUCT_TRANSITIONS, product.status, new):
+        raise ApplicationError(
+            _("A product cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": product.get_status_display(), "new": Product.Status(new).label},
+            code="bad_state",
+        )
+    old = product.status
+    product.status = new
+    product.save(update_fields=["status", "updated_at", *extra_fields])
+    _event(product, old, new, actor, reason, now)
+
+
+def product_payload(product: Product) -> dict:
+    """The product's current fields as a listing payload (the listed version for a listed
+    product)."""
+    payload = {}
+    for field in LISTING_FIELDS:
+        value = getattr(product, field)
+        if isinstance(value, Decimal):
+            value = str(value)
+        payload[field] = value
+    payload["skus"] = [
+        {"attributes": s.attributes, "price": str(s.price), "stock": s.stock, "code": s.code}
+        for s in product.skus.filter(is_active=True).order_by("pk")
+    ]
+    return payload
+
+
+def _apply_payload(product: Product, payload: dict) -> None:
+    for field in LISTING_FIELDS:
+        value = payload.get(field)
+        if field in ("shipping_fee",):
+            value = Decimal(value or "0")
+        elif field in ("gift_value", "external_price"):
+            value = Decimal(value) if value not in (None, "") else None
+        elif field == "food_label":
+            value = value or {}
+        elif value is None and field not in ("category_id",):
+            value = ""
+        setattr(product, field, value)
+    product.save()
+    if product.is_own:
+        _apply_skus(
+            product, payload.get("skus") or [], keep_stock=product.status == Product.Status.LISTED
+        )
+
+
+def _apply_skus(product: Product, rows: list[dict], *, keep_stock: bool) -> None:
+    """Upsert by attribute combination; SKUs no longer in the grid are deactivated (order
+    lines still point at them). On a listed product, stock is live and not taken from a
+    reviewed change, except for new SKUs."""
+    existing = {s.attributes_key: s for s in product.skus.all()}
+    wanted = set()
+    for row in rows:
+        key = attributes_key(row["attributes"])
+        wanted.add(key)
+        sku = existing.get(key)
+        if sku is None:
+            Sku.objects.create(
+                product=product,
+                attributes=row["attributes"],
+                attributes_key=key,
+                price=Decimal(row["price"]),
+                stock=row["stock"],
+                code=row.get("code", ""),
+            )
+            continue
+        sku.price = Decimal(row["price"])
+        sku.code = row.get("code", "")
+        sku.is_active = True
+        fields = ["price", "code", "is_active"]
+        if not keep_stock:
+            sku.stock = row["stock"]
+            fields.append("stock")
+        sku.save(update_fields=fields)
+    stale = [s.pk for k, s in existing.items() if k not in wanted and s.is_active]
+    if stale:
+        Sku.objects.filter(pk__in=stale).update(is_active=False)
+
+
+# --- services ---------------------------------------------------------------------------
+@transaction.atomic
+def product_create(
+    *, store: Store, actor, kind: str, data: dict, skus=(), image=None, now=None
+) -> Product:
+    now = now or timezone.now()
+    if kind not in Product.Kind.values:
+        raise ApplicationError(_("Unknown product kind."), code="invalid_kind")
+    payload = clean_listing(kind=kind, data=data)
+    rows = clean_skus(skus) if kind == Product.Kind.OWN else []
+    product = Product(store=store, kind=kind, status=Product.Status.DRAFT)
+    if image is not None:
+        product.image = _clean_image(image)
+    _apply_payload(product, {**payload, "skus": rows})
+    _event(product, "", product.status, actor, _("Product created"), now)
+    return product
+
+
+def _clean_image(image):
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    from common.uploads import validate_image_upload
+
+    try:
+        _info, content = validate_image_upload(image, max_bytes=settings.UPLOAD_MAX_BYTES)
+    except ValidationError as exc:
+        raise ApplicationError(exc.messages[0], code="image_invalid", field="image")
+    return content
+
+
+@transaction.atomic
+def product_update(*, product: Product, actor, data: dict, skus=(), image=None, now=None):
+    """Edit a draft, rejected or delisted product in place; for a listed product, record
+    the change as an open revision (the listed version stays on sale)."""
+    now = now or timezone.now()
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    if (
+        product.status == Product.Status.IN_REVIEW
+        or product.revisions.filter(status=ProductRevision.Status.IN_REVIEW).exists()
+    ):
+        raise ApplicationError(
+            _("The product is in review; wait for the decision before editing."), code="in_review"
+        )
+    payload = clean_listing(kind=product.kind, data=data)
+    rows = clean_skus(skus) if product.is_own else []
+    if product.status == Product.Status.LISTED:
+        payload["skus"] = rows
+        revision = product.revisions.filter(status=ProductRevision.Status.DRAFT).first()
+        if revision is None:
+            revision = ProductRevision(
+                product=product, number=_next_number(product), is_change=True
+            )
+        revision.payload = payload
+        revision.save()
+        if image is not None:
+            # A new main image is part of the change too; kept aside until approval.
+            revision.payload["pending_image"] = _save_pending_image(product, image)
+            revision.save(update_fields=["payload"])
+        _event(product, product.status, product.status, actor, _("Change saved as a draft"), now)
+        return product
+    if image is not None:
+        product.image = _clean_image(image)
+    _apply_payload(product, {**payload, "skus": rows})
+    _event(product, product.status, product.status, actor, _("Product edited"), now)
+    return product
+
+
+def _save_pending_image(product, image) -> str:
+    from django.core.files.storage import default_storage
+
+    content = _clean_image(image)
+    return default_storage.save(f"public/products/pending/{content.name}", content)
+
+
+def _next_number(product) -> int:
+    last = product.revisions.order_by("-number").values_list("number", flat=True).first()
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def product_submit(*, product: Product, actor, now=None) -> ProductRevision:
+    """Send a product (or the open change of a listed one) to review. Refused, naming
+    what is missing, when the category or qualifications do not allow it."""
+    from compliance.services import listing_screen, product_submission_check
+
+    now = now or timezone.now()
+    product = Product.objects.select_for_update().select_related("store").get(pk=product.pk)
+    if not store_may_list(product.store):
+        raise ApplicationError(
+            _("Your store may not list products right now; see the dashboard for why."),
+            code="store_restricted",
+        )
+    if product.status == Product.Status.LISTED:
+        revision = product.revisions.filter(status=ProductRevision.Status.DRAFT).first()
+        if revision is None:
+            raise ApplicationError(_("There is no change to submit."), code="nothing_to_submit")
+    else:
+        if not can_move(PRODUCT_TRANSITIONS, product.status, Product.Status.IN_REVIEW):
+            raise ApplicationError(_("This product is already in review."), code="bad_state")
+        revision = ProductRevision(
+            product=product,
+            number=_next_number(product),
+            is_change=False,
+            payload=product_payload(product),
+        )
+    payload = revision.payload
+    if product.is_own and not payload.get("skus"):
+        raise ApplicationError(
+            _("Add at least one SKU with a price and stock."), code="sku_missing", field="skus"
+        )
+    category = (
+        Category.objects.select_related("parent__parent")
+        .filter(pk=payload.get("category_id"))
+        .first()
+    )
+    product_submission_check(store=product.store, category=category, payload=payload, now=now)
+    hits = listing_screen(payload=payload)
+    revision.status = ProductRevision.Status.IN_REVIEW
+    revision.submitted_at = now
+    revision.screening_hits = hits
+    revision.has_hits = bool(hits)
+    revision.save()
+    if product.status != Product.Status.LISTED:
+        _move(
+            product,
+            Product.Status.IN_REVIEW,
+            actor=actor,
+            reason=_("Submitted for review"),
+            now=now,
+        )
+    else:
+        _event(
+            product,
+            product.status,
+            product.status,
+            actor,
+            _("Change submitted for review"),
+            now,
+            revision=revision.number,
+        )
+    return revision
+
+
+@transaction.atomic
+def product_revision_approve(*, revision: ProductRevision, actor, reason="", now=None) -> Product:
+    now = now or timezone.now()
+    revision = (
+        ProductRevision.objects.select_for_update().select_related("product").get(pk=revision.pk)
+    )
+    if revision.status != ProductRevision.Status.IN_REVIEW:
+        raise ApplicationError(_("Only a revision in review can be approved."), code="bad_state")
+    product = Product.objects.select_for_update().get(pk=revision.product_id)
+    payload = dict(revision.payload)
+    pending_image = payload.pop("pending_image", None)
+    if pending_image:
+        product.image.name = pending_image
+    _apply_payload(product, payload)
+    revision.status = ProductRevision.Status.APPROVED
+    revision.decided_at = now
+    revision.reviewer = actor
+    revision.decision_reason = reason
+    revision.save(update_fields=["status", "decided_at", "reviewer", "decision_reason"])
+    if revision.is_change:
+        _event(
+            product,
+            product.status,
+            product.status,
+            actor,
+            reason or _("Change approved"),
+            now,
+            revision=revision.number,
+        )
+    else:
+        product.listed_at = now
+        product.delisted_reason = ""
+        _move(
+            product,
+            Product.Status.LISTED,
+            actor=actor,
+            reason=reason or _("Approved and listed"),
+            now=now,
+            extra_fields=["listed_at", "delisted_reason"],
+        )
+    return product
+
+
+@transaction.atomic
+def product_revision_reject(*, revision: ProductRevision, actor, reason: str, now=None) -> Product:
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            _("A rejection needs a reason."), code="reason_required", field="reason"
+        )
+    revision = ProductRevision.objects.select_for_update().get(pk=revision.pk)
+    if revision.status != ProductRevision.Status.IN_REVIEW:
+        raise ApplicationError(_("Only a revision in review can be rejected."), code="bad_state")
+    product = Product.objects.select_for_update().get(pk=revision.product_id)
+    revision.status = ProductRevision.Status.REJECTED
+    revision.decided_at = now
+    revision.reviewer = actor
+    revision.decision_reason = reason
+    revision.save(update_fields=["status", "decided_at", "reviewer", "decision_reason"])
+    if revision.is_change:
+        _event(
+            product,
+            product.status,
+            product.status,
+            actor,
+            reason,
+            now,
+            revision=revision.number,
+            change_rejected=True,
+        )
+    else:
+        _move(product, Product.Status.REJECTED, actor=actor, reason=reason, now=now)
+    return product
+
+
+@transaction.atomic
+def product_delist(*, product: Product, actor, reason: str, now=None) -> Product:
+    """Take a listed product off sale (merchant, reviewer, or the system with actor=None)."""
+    now = now or timezone.now()
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    if product.status != Product.Status.LISTED:
+        raise ApplicationError(_("Only a listed product can be delisted."), code="bad_state")
+    product.delisted_reason = (reason or "")[:200]
+    _move(
+        product,
+        Product.Status.DELISTED,
+        actor=actor,
+        reason=reason,
+        now=now,
+        extra_fields=["delisted_reason"],
+    )
+    return product
+
+
+@transaction.atomic
+def product_relist(*, product: Product, actor, reason: str, now=None) -> Product:
+    """Put a delisted product back on sale without a new review (the platform lifting its
+    own delisting, e.g. after a renewed qualification). Merchants resubmit instead."""
+    now = now or timezone.now()
+    product = Product.objects.select_for_update().select_related("store").get(pk=product.pk)
+    if not store_may_list(product.store):
+        raise ApplicationError(
+            _("The store may not list products right now."), code="store_restricted"
+        )
+    if product.status != Product.Status.DELISTED:
+        raise ApplicationError(_("Only a delisted product can be relisted."), code="bad_state")
+    product.delisted_reason = ""
+    product.listed_at = now
+    _move(
+        product,
+        Product.Status.LISTED,
+        actor=actor,
+        reason=reason,
+        now=now,
+        extra_fields=["delisted_reason", "listed_at"],
+    )
+    return product
+
+
+def product_bulk_delist(*, store: Store, product_ids, actor, reason: str, now=None) -> int:
+    """Delist several of the store's listed products; others are ignored. Returns the count."""
+    count = 0
+    for product in Product.objects.filter(
+        store=store, pk__in=product_ids, status=Product.Status.LISTED
+    ):
+        product_delist(product=product, actor=actor, reason=reason, now=now)
+        count += 1
+    return count
+
+
+def sku_stock_set(*, sku: Sku, actor, stock: int, now=None) -> Sku:
+    """Set a SKU's stock (merchant page or ERP). Stock is operational and not reviewed."""
+    try:
+        stock = int(stock)
+    except (TypeError, ValueError):
+        raise ApplicationError(
+            _("Stock must be a whole number."), code="invalid_stock", field="stock"
+        )
+    if stock < 0:
+        raise ApplicationError(_("Stock cannot be negative."), code="invalid_stock", field="stock")
+    try:
+        with transaction.atomic():
+            Sku.objects.filter(pk=sku.pk).update(stock=stock)
+    except IntegrityError:
+        raise ApplicationError(_("Stock cannot be negative."), code="invalid_stock", field="stock")
+    sku.refresh_from_db(fields=["stock"])
+    return sku
+
+
+def sku_stock_adjust(*, sku: Sku, delta: int) -> bool:
+    """Add (or take, when negative) stock atomically; False when not enough is left."""
+    qs = Sku.objects.filter(pk=sku.pk)
+    if delta < 0:
+        qs = qs.filter(stock__gte=-delta)
+    return qs.update(stock=F("stock") + delta) == 1

@@ -1,0 +1,352 @@
+"""Qualifications: upload through the real page (and every refusal), merchant isolation,
+review, the expiry clock with time travel (delist, relist), and the public 公示 list."""
+
+from datetime import date, datetime, timedelta
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils.translation import gettext
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
+
+from common import config, deadlines
+from common.errors import ApplicationError
+from compliance import services
+from compliance.models import (
+    Qualification,
+    QualificationDelisting,
+    QualificationEvent,
+    QualificationFile,
+)
+from compliance.selectors import public_licences
+from shop.models import Product, ProductEvent
+from tests.factories import PDF_BYTES, ProductFactory
+
+pytestmark = pytest.mark.django_db
+CST = ZoneInfo("Asia/Shanghai")
+UPLOAD_URL = reverse("seller_compliance:qualification_upload")
+
+
+def _form(qtype, upload, **extra):
+    return {
+        "type": qtype("food_business_licence").pk,
+        "number": "JY13301020000001",
+        "issuer": "杭州市市场监督管理局",
+        "valid_from": "2025-01-01",
+        "valid_until": "2099-12-31",
+        "files": upload,
+        **extra,
+    }
+
+
+def _png_with_comment():
+    buffer = BytesIO()
+    info = PngInfo()
+    info.add_text("Comment", "secret-gps-data")
+    Image.new("RGB", (20, 10), "red").save(buffer, format="PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+# --- upload ------------------------------------------------------------------------------
+def test_upload_pdf_creates_a_pending_qualification(tree, qtype, store, merchant_client):
+    response = merchant_client.post(
+        UPLOAD_URL, _form(qtype, SimpleUploadedFile("licence.pdf", PDF_BYTES))
+    )
+    qualification = Qualification.objects.get(store=store)
+    assert response.status_code == 302
+    assert response.url == reverse("seller_compliance:qualification", args=[qualification.pk])
+    assert qualification.status == Qualification.Status.PENDING
+    stored = qualification.files.get()
+    assert stored.content_type == "application/pdf"
+    assert stored.file.name.startswith("private/qualifications/")
+    assert stored.file.read() == PDF_BYTES
+    assert QualificationEvent.objects.filter(qualification=qualification, to_status="pending").exists()
+
+
+def test_images_are_reencoded_without_metadata(tree, qtype, store, merchant_client):
+    raw = _png_with_comment()
+    assert b"secret-gps-data" in raw
+    merchant_client.post(UPLOAD_URL, _form(qtype, SimpleUploadedFile("scan.png", raw)))
+    stored = QualificationFile.objects.get(qualification__store=store)
+    data = stored.file.read()
+    assert data.startswith(b"\x89PNG") and b"secret-gps-data" not in data
+    assert stored.content_type == "image/png" and stored.size == len(data)
+
+
+@pytest.mark.parametrize(
+    "name,content,code",
+    [
+        ("licence.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 64, "upload_executable"),
+        ("licence.pdf", b"MZ\x90\x00" + b"\x00" * 64, "upload_executable"),
+        ("licence.jpg", b"<html><script>alert(1)</script></html>", "upload_markup"),
+        ("licence.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>', "upload_markup"),
+        ("licence.png", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+         "upload_markup"),
+        ("licence.pdf", b"just some text, not a document", "upload_type_not_allowed"),
+        ("licence.pdf", b"", None),  # empty: refused by the form field itself
+    ],
+)
+def test_upload_refusals(tree, qtype, store, merchant_client, name, content, code):
+    response = merchant_client.post(UPLOAD_URL, _form(qtype, SimpleUploadedFile(name, content)))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.has_error("files", code) if code else form.has_error("files")
+    assert not Qualification.objects.exists()
+    assert not QualificationFile.objects.exists()
+
+
+def test_one_byte_over_the_cap_is_refused_and_the_cap_itself_accepted(
+    settings, tree, qtype, store, merchant_client
+):
+    settings.UPLOAD_MAX_BYTES = 2000
+    at_cap = PDF_BYTES + b"%" * (2000 - len(PDF_BYTES))
+    over = at_cap + b"%"
+    response = merchant_client.post(UPLOAD_URL, _form(qtype, SimpleUploadedFile("a.pdf", over)))
+    assert response.context["form"].has_error("files", "upload_too_large")
+    assert not Qualification.objects.exists()
+    response = merchant_client.post(UPLOAD_URL, _form(qtype, SimpleUploadedFile("a.pdf", at_cap)))
+    assert response.status_code == 302
+    assert QualificationFile.objects.get().size == 2000
+
+
+def test_path_traversal_file_name_is_neutralised(tree, qtype, store, merchant_client):
+    upload = SimpleUploadedFile("../../../../etc/cron.d/evil.pdf", PDF_BYTES)
+    response = merchant_client.post(UPLOAD_URL, _form(qtype, upload))
+    assert response.status_code == 302
+    stored = QualificationFile.objects.get()
+    assert stored.file.name.startswith("private/qualifications/")
+    assert ".." not in stored.file.name and "evil" not in stored.file.name
+    assert "/" not in stored.original_name and ".." not in stored.original_name
+    assert stored.original_name.endswith("evil.pdf")
+
+
+@pytest.mark.parametrize(
+    "extra,field",
+    [
+        ({"valid_until": "2020-01-01"}, "valid_until"),  # already expired
+        ({"valid_from": "2099-01-01"}, "valid_from"),  # not valid yet
+        ({"number": ""}, "number"),  # this type requires a number
+    ],
+)
+def test_upload_date_and_number_rules(tree, qtype, store, merchant_client, extra, field):
+    upload = SimpleUploadedFile("a.pdf", PDF_BYTES)
+    response = merchant_client.post(UPLOAD_URL, _form(qtype, upload, **extra))
+    assert response.status_code == 200
+    assert response.context["form"].has_error(field)
+    assert not Qualification.objects.exists()
+
+
+def test_customs_papers_must_be_issued_within_a_year(tree, qtype, store, merchant):
+    customs = qtype("import_customs_inspection")
+    with pytest.raises(ApplicationError) as err:
+        services.qualification_submit(
+            store=store, type=customs, valid_from=date(2025, 1, 1), valid_until=None,
+            files=[object()], actor=merchant, now=datetime(2026, 3, 1, tzinfo=CST),
+        )
+    assert err.value.code == "too_old"
+
+
+# --- isolation ---------------------------------------------------------------------------
+def test_merchant_cannot_see_another_merchants_qualification_or_file(
+    tree, qtype, store, merchant_client, other_merchant_client, other_store, reviewer_client,
+    buyer_client, client,
+):
+    merchant_client.post(UPLOAD_URL, _form(qtype, SimpleUploadedFile("a.pdf", PDF_BYTES)))
+    qualification = Qualification.objects.get(store=store)
+    stored = qualification.files.get()
+    detail = reverse("seller_compliance:qualification", args=[qualification.pk])
+    file_url = reverse("seller_compliance:qualification_file", args=[stored.pk])
+
+    assert merchant_client.get(detail).status_code == 200
+    own = merchant_client.get(file_url)
+    assert own.status_code == 200 and b"".join(own.streaming_content) == PDF_BYTES
+    assert own["Content-Type"] == "application/pdf"
+    assert own["X-Content-Type-Options"] == "nosniff"
+    reviewed = reviewer_client.get(file_url)
+    assert reviewed.status_code == 200
+
+    assert other_merchant_client.get(detail).status_code == 404
+    assert other_merchant_client.get(file_url).status_code == 404
+    assert buyer_client.get(file_url).status_code == 404
+    assert client.get(file_url).status_code == 302  # anonymous: to the login page
+    center = other_merchant_client.get(reverse("seller_compliance:center"))
+    assert "JY13301020000001" not in center.content.decode()
+
+
+# --- review ----------------------------------------------------------------------------
+def test_approve_and_reject_record_events_and_clocks(tree, qtype, store, reviewer):
+    config.set_value("qualification.expiry_warning_days", 10)
+    now = datetime(2026, 3, 1, 9, 0, tzinfo=CST)
+    qualification = Qualification.objects.create(
+        store=store, type=qtype("food_business_licence"), number="JY1",
+        valid_from=date(2025, 1, 1), valid_until=date(2026, 6, 30),
+    )
+    services.qualification_approve(qualification=qualification, actor=reviewer, now=now)
+    qualification.refresh_from_db()
+    assert qualification.status == Qualification.Status.APPROVED
+    assert qualification.expires_at == datetime(2026, 7, 1, tzinfo=CST)
+    assert qualification.warn_at == datetime(2026, 6, 21, tzinfo=CST)
+    assert qualification.reviewed_by == reviewer
+    event = qualification.events.last()
+    assert (event.from_status, event.to_status, event.actor) == ("pending", "approved", reviewer)
+
+    with pytest.raises(ApplicationError) as err:
+        services.qualification_reject(qualification=qualification, actor=reviewer, reason="x")
+    assert err.value.code == "invalid_transition"
+
+    second = Qualification.objects.create(
+        store=store, type=qtype("food_business_licence"), number="JY2",
+        valid_from=date(2025, 1, 1), valid_until=date(2027, 6, 30),
+    )
+    with pytest.raises(ApplicationError):
+        services.qualification_reject(qualification=second, actor=reviewer, reason="  ")
+    services.qualification_reject(qualification=second, actor=reviewer, reason="照片模糊", now=now)
+    second.refresh_from_db()
+    assert (second.status, second.rejection_reason) == ("rejected", "照片模糊")
+
+
+def test_a_newer_approval_supersedes_the_older_one(tree, qtype, store, approved_qualification):
+    first = approved_qualification(store, qtype("food_business_licence"))
+    second = approved_qualification(store, qtype("food_business_licence"), until=date(2028, 1, 1))
+    first.refresh_from_db()
+    assert first.status == Qualification.Status.SUPERSEDED
+    assert second.status == Qualification.Status.APPROVED
+
+
+def test_an_already_expired_document_cannot_be_approved(tree, qtype, store, reviewer):
+    qualification = Qualification.objects.create(
+        store=store, type=qtype("food_business_licence"), number="JY1",
+        valid_from=date(2025, 1, 1), valid_until=date(2026, 1, 31),
+    )
+    with pytest.raises(ApplicationError) as err:
+        services.qualification_approve(
+            qualification=qualification, actor=reviewer, now=datetime(2026, 2, 1, 0, 1, tzinfo=CST)
+        )
+    assert err.value.code == "expired"
+
+
+# --- expiry clock ------------------------------------------------------------------------
+def test_expiry_clock_warns_delists_and_relists(
+    tree, qtype, store, other_store, merchant, reviewer, approved_qualification
+):
+    food = qtype("food_business_licence")
+    with time_machine.travel(datetime(2026, 3, 1, 9, 0, tzinfo=CST), tick=False):
+        old = approved_qualification(store, food, until=date(2026, 6, 30))
+        other_old = approved_qualification(other_store, food, until=date(2026, 12, 31))
+    nuts = ProductFactory(store=store, category=tree["food.snacks.nuts"])
+    candy = ProductFactory(store=store, category=tree["food.snacks.candy"])
+    dress = ProductFactory(store=store, category=tree["apparel.womens.dresses"])
+    draft = ProductFactory(store=store, category=tree["food.snacks.nuts"], status="draft")
+    others = ProductFactory(store=other_store, category=tree["food.snacks.nuts"])
+
+    # One day before the warning: nothing.
+    with time_machine.travel(datetime(2026, 5, 31, 23, 59, tzinfo=CST), tick=False):
+        deadlines.run_all()
+    old.refresh_from_db()
+    assert old.warned_at is None
+
+    with time_machine.travel(datetime(2026, 6, 1, 0, 1, tzinfo=CST), tick=False):
+        result = deadlines.run_all()
+        assert result["compliance.qualification_expiry_warning"] == 1
+        assert deadlines.run_all()["compliance.qualification_expiry_warning"] == 0  # idempotent
+    old.refresh_from_db()
+    assert old.warned_at == datetime(2026, 6, 1, 0, 1, tzinfo=CST)
+    assert old.events.filter(data__kind="expiry_warning").count() == 1
+    with time_machine.travel(datetime(2026, 6, 2, tzinfo=CST), tick=False):
+        from django.test import Client
+
+        client = Client()
+        client.force_login(merchant)
+        page = client.get(reverse("seller_compliance:center")).content.decode()
+    assert "即将到期" in page or "expires soon" in page
+
+    # Still valid on its last day.
+    with time_machine.travel(datetime(2026, 6, 30, 23, 59, tzinfo=CST), tick=False):
+        assert deadlines.run_all()["compliance.qualification_expiry"] == 0
+    with time_machine.travel(datetime(2026, 7, 1, 0, 1, tzinfo=CST), tick=False):
+        assert deadlines.run_all()["compliance.qualification_expiry"] == 1
+        assert deadlines.run_all()["compliance.qualification_expiry"] == 0
+    old.refresh_from_db()
+    assert old.status == Qualification.Status.EXPIRED
+    for product in (nuts, candy, dress, draft, others):
+        product.refresh_from_db()
+    assert nuts.status == candy.status == Product.Status.DELISTED
+    assert "食品经营许可证" in nuts.delisted_reason
+    assert dress.status == others.status == Product.Status.LISTED
+    assert draft.status == Product.Status.DRAFT
+    assert ProductEvent.objects.filter(product=nuts, to_status="delisted", actor=None).count() == 1
+    assert set(QualificationDelisting.objects.values_list("product_id", flat=True)) == {
+        nuts.pk, candy.pk
+    }
+    other_old.refresh_from_db()
+    assert other_old.status == Qualification.Status.APPROVED
+
+    # A new licence is uploaded and approved: the products come back on sale.
+    with time_machine.travel(datetime(2026, 7, 3, 10, 0, tzinfo=CST), tick=False):
+        renewed = approved_qualification(store, food, until=date(2031, 6, 30))
+    for product in (nuts, candy):
+        product.refresh_from_db()
+        assert product.status == Product.Status.LISTED
+    assert not QualificationDelisting.objects.filter(relisted_at=None).exists()
+    assert set(QualificationDelisting.objects.values_list("relisted_by", flat=True)) == {renewed.pk}
+
+
+def test_relisting_skips_products_delisted_since_for_another_reason(
+    tree, qtype, store, reviewer, approved_qualification
+):
+    from shop.services.products import product_delist, product_relist
+
+    food = qtype("food_business_licence")
+    start = datetime(2026, 3, 1, 9, 0, tzinfo=CST)
+    old = approved_qualification(store, food, until=date(2026, 6, 30), now=start)
+    nuts = ProductFactory(store=store, category=tree["food.snacks.nuts"])
+    services.qualification_expire_due(now=datetime(2026, 7, 1, 1, 0, tzinfo=CST))
+    nuts.refresh_from_db()
+    assert nuts.status == Product.Status.DELISTED
+    # A reviewer relists and then delists it for a violation in between.
+    product_relist(product=nuts, actor=reviewer, reason="test")
+    product_delist(product=nuts, actor=reviewer, reason="抽检不合格")
+    approved_qualification(store, food, until=date(2031, 1, 1), now=datetime(2026, 7, 2, tzinfo=CST))
+    nuts.refresh_from_db()
+    assert nuts.status == Product.Status.DELISTED and nuts.delisted_reason == "抽检不合格"
+    row = QualificationDelisting.objects.get(qualification=old)
+    assert row.relisted_at is not None and row.relisted_by is None
+
+
+def test_expiry_sweep_is_batched(tree, qtype, reviewer, approved_qualification):
+    from tests.factories import StoreFactory
+
+    food = qtype("food_business_licence")
+    start = datetime(2026, 3, 1, 9, 0, tzinfo=CST)
+    for _ in range(5):
+        approved_qualification(StoreFactory(), food, until=date(2026, 6, 30), now=start)
+    moved = services.qualification_expire_due(
+        now=datetime(2026, 7, 1, 1, 0, tzinfo=CST), batch_size=2
+    )
+    assert moved == 5
+    assert Qualification.objects.filter(status="expired").count() == 5
+    assert services.qualification_expire_due(now=datetime(2026, 7, 2, tzinfo=CST)) == 0
+
+
+# --- public 公示 --------------------------------------------------------------------------
+def test_public_licences_show_business_and_public_qualifications_masked(
+    tree, qtype, store, approved_qualification
+):
+    approved_qualification(store, qtype("food_business_licence"))
+    approved_qualification(store, qtype("ccc_certificate"))  # not publicly displayed
+    licences = public_licences(store)
+    assert [lic.name for lic in licences] == [gettext("Business licence"), "食品经营许可证"]
+    business, food = licences
+    assert business.holder == store.application.registered_name
+    assert business.number != store.application.credit_code and "*" in business.number
+    assert business.number.startswith(store.application.credit_code[:4])
+    assert food.number == "JY13********0001"
+    # Expired qualifications are no longer shown.
+    Qualification.objects.filter(type__code="food_business_licence").update(
+        expires_at=datetime(2026, 1, 1, tzinfo=CST) - timedelta(days=1)
+    )
+    assert len(public_licences(store)) == 1

@@ -155,12 +155,18 @@ def public_store(request, slug):
 
 
 def public_product(request, slug, pk):
+    """A listed product's public page; its owner also sees any other status as a preview."""
     store = get_object_or_404(Store, slug=slug)
-    product = get_object_or_404(
-        Product.objects.filter(store=store, status=Product.Status.LISTED).select_related("category"), pk=pk
-    )
+    product = get_object_or_404(Product.objects.filter(store=store).select_related("category"), pk=pk)
+    preview = product.status != Product.Status.LISTED
+    if preview and not (request.user.is_authenticated and store.merchant_id == request.user.pk):
+        raise Http404
     skus = product.skus.filter(is_active=True)
-    return render(request, "shop/public_product.html", {"store": store, "product": product, "skus": skus})
+    return render(
+        request,
+        "shop/public_product.html",
+        {"store": store, "product": product, "skus": skus, "preview": preview},
+    )
 
 
 def public_image(request, path_name):

@@ -253,3 +253,12 @@ def test_public_store_shows_only_listed_products(client, store, leaf):
     body = client.get(f"/s/{store.slug}/").content.decode()
     assert "在售商品" in body and "草稿商品" not in body
     assert client.get(f"/s/{store.slug}/p/{listed.pk}/").status_code == 200
+
+
+def test_draft_preview_only_for_its_owner(client, merchant_client, other_merchant_client, store):
+    draft = ProductFactory(store=store, title="预览草稿", status="draft")
+    url = f"/s/{store.slug}/p/{draft.pk}/"
+    page = merchant_client.get(url)
+    assert page.status_code == 200 and "预览草稿" in page.content.decode()
+    assert client.get(url).status_code == 404
+    assert other_merchant_client.get(url).status_code == 404

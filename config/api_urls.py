@@ -6,6 +6,8 @@ from common import api as common_api
 urlpatterns = [
     path("auth/token/", common_api.ObtainTokenView.as_view(), name="api-token"),
     path("me/", common_api.MeView.as_view(), name="api-me"),
+    path("buyer/after-sales/", include("disputes.api.buyer_urls")),
+    path("seller/after-sales/", include("disputes.api.seller_urls")),
     path("buyer/", include("shop.api.buyer_urls")),
     path("seller/", include("shop.api.seller_urls")),
     path("webhooks/", include("shop.api.webhook_urls")),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("seller/compliance/", include("compliance.urls")),
+    path("seller/after-sales/", include("disputes.seller_urls")),
     path("seller/", include("shop.urls")),
     path("support/", include("disputes.urls")),
     path("api/", include("config.api_urls")),

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from common.area_views import AreaLoginView, AreaLogoutView
-from shop.views import dashboard, onboarding, orders, products
+from shop.views import dashboard, deposits, onboarding, orders, products
 
 app_name = "seller"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     *onboarding.urlpatterns,
     *products.urlpatterns,
     *orders.urlpatterns,
+    *deposits.urlpatterns,
 ]

@@ -1,3 +1,3 @@
 """Reviewer screens of the shop app, one module per area."""
 
-from shop.admin import orders, products, stores  # noqa: F401
+from shop.admin import deposits, orders, products, stores  # noqa: F401

@@ -1,0 +1,3 @@
+"""Buyer after-sale API (/api/buyer/after-sales/)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Merchant after-sale API (/api/seller/after-sales/)."""
+
+urlpatterns = []

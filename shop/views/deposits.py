@@ -1,0 +1,3 @@
+"""Merchant pages: deposits, store account, closure."""
+
+urlpatterns = []

@@ -26,7 +26,7 @@ run: install
 	@echo "  Review back office http://$(HOST):$(PORT)/admin/"
 	@echo "  API docs:          http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Health:            http://$(HOST):$(PORT)/healthz"
-	@echo "  Demo logins: reviewer, agent, merchant_a, merchant_b, buyer_a, buyer_b"
+	@echo "  Demo logins: reviewer, agent, merchant_a, merchant_b, merchant_c, buyer_a, buyer_b"
 	@echo "  Password for all:  $$($(PY) -c 'import os;os.environ.setdefault("DJANGO_SETTINGS_MODULE","config.settings");import django;django.setup();from django.conf import settings;print(settings.DEMO_PASSWORD)')"
 	@echo ""
 	@$(PY) manage.py qcluster & worker=$$!; \

@@ -25,6 +25,7 @@ DEMO_USERS = [
     ("agent", "support_agent", "客服 李客"),
     ("merchant_a", "merchant", "商家A 张老板"),
     ("merchant_b", "merchant", "商家B 赵老板"),
+    ("merchant_c", "merchant", "商家C 孙老板"),
     ("buyer_a", "buyer", "买家A 老铁"),
     ("buyer_b", "buyer", "买家B 小美"),
 ]

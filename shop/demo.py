@@ -71,6 +71,32 @@ def load_stores():
         store.save(update_fields=["introduction"])
 
 
+@demo.register(21, "store applications")
+def load_pending_application():
+    """A merchant who has applied and waits for review (`merchant_c`), so the reviewers'
+    queue is not empty."""
+    from shop.models import MerchantApplication
+    from shop.services import onboarding
+
+    user = get_user_model().objects.get(username="merchant_c")
+    if MerchantApplication.objects.filter(applicant=user).exists():
+        return
+    onboarding.application_submit(
+        applicant=user,
+        data=_application_data({
+            "real_name": "孙悦",
+            "birth": (1995, 7, 21),
+            "entity_type": "individual",
+            "credit_body": "92510104MA6C7D8E9",
+            "registered_name": "成都市锦江区孙记食品店",
+            "business_scope": "预包装食品销售",
+            "contact_phone": "13600136003",
+            "store_name": "孙记川味小吃",
+        }),
+        licence_file=ContentFile(DEMO_PDF, name="licence.pdf"),
+    )
+
+
 @demo.register(25, "products")
 def load_products():
     from compliance.models import Category

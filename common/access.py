@@ -1,4 +1,6 @@
-"""Who may enter which area, and the merchant-scoping mixin."""
+"""Who may enter which area. Merchant scoping itself lives on the querysets:
+`Model.objects.for_merchant(user)` (shop.models.MerchantScopedQuerySet); views narrow that
+queryset and fetch with `get_owned_or_404`, so another merchant's object is a 404."""
 
 from functools import wraps
 
@@ -37,18 +39,8 @@ merchant_required = role_required(roles.MERCHANT, "seller:login")
 agent_required = role_required(roles.AGENT, "support:login")
 
 
-class MerchantScopedMixin:
-    """Class-based views and viewsets: the queryset is always narrowed to the requesting
-    merchant's rows via the model's `objects.for_merchant(user)`; subclasses narrow it
-    further but never replace it. Another merchant's object is therefore a 404."""
-
-    model = None
-
-    def get_queryset(self):
-        return self.model.objects.for_merchant(self.request.user)
-
-
 def get_owned_or_404(queryset, **lookup):
+    """Fetch from an already-scoped queryset; anything outside it is a 404, not a 403."""
     try:
         return queryset.get(**lookup)
     except queryset.model.DoesNotExist as exc:

@@ -25,8 +25,7 @@ def has_role(user, role: str) -> bool:
         return False
     if user.is_superuser and role in (REVIEWER, AGENT):
         return True
-    # groups are prefetched on the request user by the role middleware-free path below;
-    # one small query per request is acceptable.
+    # One small query per request user, remembered on the user object.
     cache = getattr(user, "_role_cache", None)
     if cache is None:
         cache = set(user.groups.values_list("name", flat=True))

@@ -1,23 +1,21 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 
 from common import views as common_views
-from shop.views.onboarding import public_urlpatterns
+from shop.views import public as public_views
 
 urlpatterns = [
     path("", common_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("seller/compliance/", include("compliance.urls")),
     path("seller/after-sales/", include("disputes.seller_urls")),
     path("seller/", include("shop.urls")),
     path("support/", include("disputes.urls")),
     path("api/", include("config.api_urls")),
-    path("", include((public_urlpatterns, "shop"), namespace="public")),
+    path("", include((public_views.urlpatterns, "shop"), namespace="public")),
 ]
 
 handler400 = "common.views.bad_request"

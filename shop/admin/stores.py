@@ -107,9 +107,6 @@ class MerchantApplicationAdmin(admin.ModelAdmin):
     ]
     exclude = ["licence_file", "licence_content_type"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request)
-
     def has_add_permission(self, request):
         return False
 

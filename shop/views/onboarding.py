@@ -1,5 +1,4 @@
-"""Merchant pages: sign up, apply to open a store, follow the review, store settings; and
-the public store page."""
+"""Merchant pages: sign up, apply to open a store, follow the review, store settings."""
 
 from django import forms
 from django.contrib import messages
@@ -7,7 +6,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from common import roles
 from common.access import merchant_required
 from common.errors import ApplicationError
-from shop.models import MerchantApplication, Product, Store
+from shop.models import MerchantApplication
 from shop.selectors.stores import store_for_merchant
 from shop.services import onboarding
 
@@ -138,58 +137,10 @@ def store_settings(request):
     return render(request, "seller/onboarding/store.html", {"form": form, "store": store})
 
 
-def public_store(request, slug):
-    """The store's public page: no login needed."""
-    from compliance import selectors as compliance_selectors
-    from shop.selectors.orders import store_dsr
-    from shop.selectors.products import public_products
-
-    store = get_object_or_404(Store.objects.exclude(status=Store.Status.CLOSED), slug=slug)
-    context = {
-        "store": store,
-        "products": public_products(store),
-        "licences": compliance_selectors.public_licences(store),
-    }
-    context["dsr"] = store_dsr(store)
-    return render(request, "shop/public_store.html", context)
-
-
-def public_product(request, slug, pk):
-    """A listed product's public page; its owner also sees any other status as a preview."""
-    store = get_object_or_404(Store, slug=slug)
-    product = get_object_or_404(Product.objects.filter(store=store).select_related("category"), pk=pk)
-    preview = product.status != Product.Status.LISTED
-    if preview and not (request.user.is_authenticated and store.merchant_id == request.user.pk):
-        raise Http404
-    skus = product.skus.filter(is_active=True)
-    return render(
-        request,
-        "shop/public_product.html",
-        {"store": store, "product": product, "skus": skus, "preview": preview},
-    )
-
-
-def public_image(request, path_name):
-    """Public product images and logos (under public/ in the media folder only)."""
-    from django.core.files.storage import default_storage
-
-    if not path_name.startswith("public/") or ".." in path_name:
-        raise Http404
-    if not default_storage.exists(path_name):
-        raise Http404
-    return FileResponse(default_storage.open(path_name, "rb"))
-
-
 urlpatterns = [
     path("signup/", signup, name="signup"),
     path("apply/", apply, name="apply"),
     path("application/", application, name="application"),
     path("application/<int:pk>/licence/", application_licence, name="application_licence"),
     path("store/", store_settings, name="store"),
-]
-
-public_urlpatterns = [
-    path("s/<slug:slug>/", public_store, name="public_store"),
-    path("s/<slug:slug>/p/<int:pk>/", public_product, name="public_product"),
-    path("media/<path:path_name>", public_image, name="public_media"),
 ]

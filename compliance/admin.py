@@ -28,7 +28,14 @@ from compliance.models import (
     ScreeningRule,
     ScreeningTerm,
 )
-from compliance.presentation import highlighted_listing, listing_diff
+from compliance.presentation import (
+    NUMBER_LABELS,
+    highlighted_listing,
+    listing_diff,
+    qualification_chain,
+    qualification_detail_rows,
+    qualification_details_summary,
+)
 from compliance.rules import category_effective
 from shop.models import Product, RejectionReasonTemplate
 
@@ -239,7 +246,8 @@ class QualificationEventInline(admin.TabularInline):
 @admin.register(Qualification)
 class QualificationAdmin(admin.ModelAdmin):
     list_display = [
-        "type", "store", "number", "status", "valid_until", "expires_at", "submitted_at",
+        "type", "store", "number", "details_summary", "status", "valid_until", "expires_at",
+        "submitted_at",
     ]
     list_filter = ["status", "type"]
     search_fields = ["store__name", "number", "issuer"]
@@ -247,9 +255,9 @@ class QualificationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     date_hierarchy = None
     fields = [
-        "store", "type", "number", "issuer", "valid_from", "valid_until", "details", "status",
-        "submitted_at", "reviewed_by", "reviewed_at", "rejection_reason", "warn_at",
-        "warned_at", "expires_at",
+        "store", "registered_name", "type", "number", "issuer", "valid_from", "valid_until",
+        "details_table", "details_checks", "status", "submitted_at", "reviewed_by",
+        "reviewed_at", "rejection_reason", "warn_at", "warned_at", "expires_at",
     ]
     readonly_fields = fields
     inlines = [QualificationFileInline, QualificationEventInline]
@@ -261,6 +269,56 @@ class QualificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        # The details are checked against the store's registered name.
+        return super().get_queryset(request).select_related("type", "store__application")
+
+    @admin.display(description=_("document details"))
+    def details_summary(self, obj):
+        return qualification_details_summary(obj.type.code, obj.details) or "—"
+
+    @admin.display(description=_("registered name of the store"))
+    def registered_name(self, obj):
+        return obj.store.application.registered_name
+
+    @admin.display(description=_("document details"))
+    def details_table(self, obj):
+        rows = [(row.label, row.value) for row in qualification_detail_rows(obj.type.code, obj.details)]
+        if obj.number and obj.type.code in NUMBER_LABELS:  # e.g. the trademark number
+            rows.insert(0, (NUMBER_LABELS[obj.type.code], obj.number))
+        chain = qualification_chain(obj.details, today=timezone.localdate())
+        if not rows and not chain:
+            return "—"
+        html = format_html(
+            "<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
+        ) if rows else ""
+        if chain:
+            expired = _("expired")
+            html += format_html(
+                "<table><caption>{}</caption><thead><tr><th>#</th><th>{}</th><th>{}</th>"
+                "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+                _("Chain of authorisations"), _("Granted by"), _("Granted to"), _("Valid until"),
+                format_html_join(
+                    "", '<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>',
+                    (
+                        (link.n, link.authoriser, link.authorised, link.valid_until,
+                         format_html(' <strong class="status-bad">{}</strong>', expired)
+                         if link.expired else "")
+                        for link in chain
+                    ),
+                ),
+            )
+        return html
+
+    @admin.display(description=_("checks today"))
+    def details_checks(self, obj):
+        problems = services.qualification_details_check(qualification=obj)
+        if not problems:
+            return format_html('<span class="status-ok">{}</span>', _("All checks pass."))
+        return format_html(
+            '<ul class="status-bad">{}</ul>', format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+        )
 
     @admin.action(description=_("Approve selected qualifications"), permissions=["change"])
     def approve_selected(self, request, queryset):

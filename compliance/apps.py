@@ -7,5 +7,6 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Compliance")
 
     def ready(self):
-        # configuration keys, deadline sweeps, demo loader, admin home queues
-        from compliance import admin_queues, conf, demo, sweeps  # noqa: F401
+        # configuration keys, deadline sweeps, demo loader, admin home queues, and the
+        # signal that tells the compiled screener a term changed
+        from compliance import admin_queues, conf, demo, screening_runtime, sweeps  # noqa: F401

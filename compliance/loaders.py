@@ -136,6 +136,10 @@ def load_screening_rules(*, update: bool = False) -> int:
             term.variants, term.exceptions = values["variants"], values["exceptions"]
             term.save()
     bulk_create_with_history(new, ScreeningTerm)
+    if new:  # bulk_create sends no post_save: tell the compiled screeners
+        from compliance.screening_runtime import lists_changed
+
+        lists_changed({term.rule_id for term in new})
     return len(new)
 
 

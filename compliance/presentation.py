@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from compliance import rules
 from compliance.rules import split_by_hits
 from compliance.screening_runtime import listing_texts
 
@@ -119,3 +120,115 @@ def listing_diff(listed: dict, submitted: dict, categories: dict) -> list[DiffRo
         rows.append(DiffRow(field, field_label(field), _show(field, old, categories),
                             _show(field, new, categories)))
     return rows
+
+
+# --- Qualification details ---------------------------------------------------------------
+DETAIL_LABELS = {
+    "entity_kind": _("Entity kind"),
+    "business_scope": _("Business scope"),
+    "business_items": _("Business items"),
+    "brand_name": _("Brand name"),
+    "trademark_holder": _("Trademark holder"),
+    "authorisation_chain": _("Chain of authorisations"),
+    "authoriser": _("Granted by"),
+    "authorised": _("Granted to"),
+    "valid_until": _("Valid until"),
+    "filing_kind": _("Filing kind"),
+    "origin": _("Origin"),
+    "declaration_number": _("Customs declaration number"),
+    "declaration_batch_number": _("Batch number on the customs declaration"),
+    "declaration_issued_on": _("Customs declaration issue date"),
+    "inspection_certificate_number": _("Entry inspection certificate number"),
+    "inspection_batch_number": _("Batch number on the inspection certificate"),
+    "inspection_issued_on": _("Inspection certificate issue date"),
+}
+CHOICE_LABELS = {
+    "enterprise": _("Enterprise"),
+    "individual_business": _("Individual business"),
+    "special": _("Special cosmetics (registered)"),
+    "non_special": _("Ordinary cosmetics (filed)"),
+    "domestic": _("Domestic"),
+    "imported": _("Imported"),
+}
+# What the certificate number is called for a type (the generic label otherwise).
+NUMBER_LABELS = {
+    "business_licence": _("Unified social credit code"),
+    "brand_authorisation": _("Trademark registration number"),
+    "cosmetics_filing": _("Registration or filing number"),
+}
+# The details that identify a qualification in a list, with a short label or None.
+SUMMARY_FIELDS = {
+    "business_licence": (("entity_kind", None),),
+    "food_business_licence": (("business_items", None),),
+    "brand_authorisation": (("brand_name", None),),  # the chain starts at the holder
+    "cosmetics_filing": (("filing_kind", None), ("origin", None)),
+    "import_customs_inspection": (("declaration_batch_number", _("batch")),),
+}
+
+
+def detail_label(field: str) -> str:
+    """The label of a details key, or of `<chain key>.<index>.<link key>`."""
+    parts = field.split(".")
+    if len(parts) == 3 and parts[1].isdigit():
+        return _("Authorisation %(n)s · %(field)s") % {
+            "n": int(parts[1]) + 1, "field": DETAIL_LABELS.get(parts[2], parts[2])
+        }
+    return str(DETAIL_LABELS.get(field, field))
+
+
+def detail_value(value: str) -> str:
+    return str(CHOICE_LABELS.get(value, value))
+
+
+@dataclass
+class DetailRow:
+    key: str
+    label: str
+    value: str
+
+
+@dataclass
+class ChainLink:
+    n: int
+    authoriser: str
+    authorised: str
+    valid_until: object  # date, or the text as entered when it is not one
+    expired: bool
+
+
+def qualification_detail_rows(type_code: str, details: dict) -> list[DetailRow]:
+    """The filled-in details of a qualification except the chain, in the type's order."""
+    details = details or {}
+    return [
+        DetailRow(spec.key, detail_label(spec.key), detail_value(details[spec.key]))
+        for spec in rules.detail_fields(type_code)
+        if spec.kind != rules.CHAIN and details.get(spec.key)
+    ]
+
+
+def qualification_chain(details: dict, *, today) -> list[ChainLink]:
+    links = []
+    for i, link in enumerate((details or {}).get("authorisation_chain") or []):
+        until = rules.parse_date(link.get("valid_until") or "")
+        links.append(ChainLink(
+            n=i + 1, authoriser=link.get("authoriser", ""), authorised=link.get("authorised", ""),
+            valid_until=until or link.get("valid_until", ""),
+            expired=until is not None and until < today,
+        ))
+    return links
+
+
+def qualification_details_summary(type_code: str, details: dict) -> str:
+    """One line for lists: a type's identifying details and, for an authorisation, the
+    parties of its chain."""
+    details = details or {}
+    parts = []
+    for key, label in SUMMARY_FIELDS.get(type_code, ()):
+        if details.get(key):
+            value = detail_value(details[key])
+            parts.append(f"{label}: {value}" if label else value)
+    chain = details.get("authorisation_chain") or []
+    if chain:
+        parties = [chain[0].get("authoriser", "")] + [link.get("authorised", "") for link in chain]
+        parts.append(" → ".join(parties))
+    return " · ".join(parts)

@@ -1,6 +1,8 @@
 """Pure rules of compliance: category inheritance, qualification moves and clocks,
 highlighting of screening hits. No ORM."""
 
+import dataclasses
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -120,6 +122,237 @@ def qualification_date_problem(
     if max_age_days is not None and valid_from + timedelta(days=max_age_days) < today:
         return "too_old"
     return ""
+
+
+# --- Qualification details (the extra fields of a type) --------------------------------
+# What a merchant fills in beyond the number, the issuer and the validity, per type code.
+# Stored normalised in Qualification.details: texts stripped, dates as ISO strings, the
+# chain as a list of {authoriser, authorised, valid_until}. `seed_data.QUALIFICATION_TYPES`
+# lists the same keys (a test keeps the two in step).
+TEXT, CHOICE, DATE, CHAIN = "text", "choice", "date", "chain"
+ISSUED_ON, BATCH = "issued_on", "batch"  # roles checked across the fields of one type
+
+
+@dataclass(frozen=True)
+class DetailField:
+    key: str
+    kind: str = TEXT
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    # ISSUED_ON: a document's issue date, limited by the type's max_age_days;
+    # BATCH: a batch number that must be the same on every document of the qualification.
+    role: str = ""
+
+
+QUALIFICATION_DETAIL_FIELDS: dict[str, tuple[DetailField, ...]] = {
+    "business_licence": (
+        DetailField("entity_kind", CHOICE, required=False,
+                    choices=("enterprise", "individual_business")),
+        DetailField("business_scope", required=False),
+    ),
+    "food_business_licence": (DetailField("business_items", required=False),),
+    "brand_authorisation": (
+        DetailField("brand_name"),
+        DetailField("trademark_holder"),
+        DetailField("authorisation_chain", CHAIN),
+    ),
+    "cosmetics_filing": (
+        DetailField("filing_kind", CHOICE, choices=("special", "non_special")),
+        DetailField("origin", CHOICE, choices=("domestic", "imported")),
+    ),
+    "import_customs_inspection": (
+        DetailField("declaration_number"),
+        DetailField("declaration_batch_number", role=BATCH),
+        DetailField("declaration_issued_on", DATE, role=ISSUED_ON),
+        DetailField("inspection_certificate_number"),
+        DetailField("inspection_batch_number", role=BATCH),
+        DetailField("inspection_issued_on", DATE, role=ISSUED_ON),
+    ),
+}
+CHAIN_LINK_KEYS = ("authoriser", "authorised", "valid_until")
+
+
+@dataclass(frozen=True)
+class DetailProblem:
+    """Why the details are unacceptable. `field` is a details key, or
+    `<chain key>.<link index>.<link key>` for one link of a chain."""
+
+    code: str
+    field: str
+    params: dict = dataclasses.field(default_factory=dict)
+
+
+def detail_fields(type_code: str) -> tuple[DetailField, ...]:
+    return QUALIFICATION_DETAIL_FIELDS.get(type_code, ())
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_date(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def party_key(name: str) -> str:
+    """How two spellings of one party (or batch number) are compared: full-width and
+    half-width alike (NFKC: （） is ()), spaces ignored, case ignored."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
+
+
+def qualification_details_normalised(type_code: str, details) -> dict:
+    """Only the type's fields, texts stripped, dates as ISO strings, blank optional
+    fields and wholly blank chain links dropped (a form offers a few spare rows)."""
+    details = details if isinstance(details, dict) else {}
+    result: dict = {}
+    for spec in detail_fields(type_code):
+        value = details.get(spec.key)
+        if spec.kind == CHAIN:
+            links = []
+            for link in value if isinstance(value, (list, tuple)) else ():
+                link = link if isinstance(link, dict) else {}
+                row = {key: _as_text(link.get(key)) for key in CHAIN_LINK_KEYS}
+                if any(row.values()):
+                    links.append(row)
+            if links:
+                result[spec.key] = links
+        else:
+            text = _as_text(value)
+            if text:
+                result[spec.key] = text
+    return result
+
+
+def qualification_details_problems(
+    type_code: str, details: dict, *, registered_name: str, today: date,
+    max_age_days: int | None,
+) -> list[DetailProblem]:
+    """Everything wrong with normalised details, in the order of the fields ([] = fine).
+    Date-dependent checks (issue dates within `max_age_days`, chain links not expired)
+    use `today`, so they are run again when a reviewer decides."""
+    problems: list[DetailProblem] = []
+    batches: list[tuple[str, str]] = []
+    for spec in detail_fields(type_code):
+        value = details.get(spec.key)
+        if spec.kind == CHAIN:
+            problems += _chain_problems(
+                details.get(spec.key) or [], key=spec.key,
+                holder=details.get("trademark_holder", ""), registered_name=registered_name,
+                today=today,
+            )
+            continue
+        if not value:
+            if spec.required:
+                problems.append(DetailProblem("missing", spec.key))
+            continue
+        if spec.kind == CHOICE and value not in spec.choices:
+            problems.append(DetailProblem("invalid_choice", spec.key))
+        if spec.kind == DATE:
+            day = parse_date(value)
+            if day is None:
+                problems.append(DetailProblem("invalid_date", spec.key))
+            elif spec.role == ISSUED_ON:
+                problems += _issue_date_problems(spec.key, day, today, max_age_days)
+        if spec.role == BATCH:
+            batches.append((spec.key, value))
+    if len({party_key(value) for _key, value in batches}) > 1:
+        (_first_key, first), (second_key, second) = batches[0], batches[-1]
+        problems.append(
+            DetailProblem("batch_mismatch", second_key, {"first": first, "second": second})
+        )
+    return problems
+
+
+def _issue_date_problems(key, day, today, max_age_days):
+    if day > today:
+        return [DetailProblem("issued_in_future", key, {"date": day})]
+    if max_age_days is not None and day + timedelta(days=max_age_days) < today:
+        return [DetailProblem("document_too_old", key, {"date": day, "days": max_age_days})]
+    return []
+
+
+def _chain_problems(links, *, key, holder, registered_name, today) -> list[DetailProblem]:
+    """The chain must run from the trademark holder to the store's registered name, each
+    link granted by the party the previous one authorised, none expired, no party twice.
+    No link at all is right only when the store itself holds the trademark."""
+    if not links:
+        if holder and party_key(holder) == party_key(registered_name):
+            return []
+        return [DetailProblem("chain_missing", key)]
+    problems: list[DetailProblem] = []
+    complete = True
+    for i, link in enumerate(links):
+        blank = [k for k in CHAIN_LINK_KEYS if not link.get(k)]
+        if blank:
+            complete = False
+            problems.append(DetailProblem("chain_link_incomplete", f"{key}.{i}.{blank[0]}",
+                                          {"n": i + 1}))
+            continue
+        until = parse_date(link["valid_until"])
+        if until is None:
+            problems.append(DetailProblem("invalid_date", f"{key}.{i}.valid_until", {"n": i + 1}))
+        elif until < today:
+            problems.append(DetailProblem(
+                "chain_link_expired", f"{key}.{i}.valid_until",
+                {"n": i + 1, "authoriser": link["authoriser"], "authorised": link["authorised"],
+                 "date": until},
+            ))
+    if not complete:
+        return problems  # where the chain breaks cannot be told with links half filled in
+    if holder and party_key(links[0]["authoriser"]) != party_key(holder):
+        problems.append(DetailProblem(
+            "chain_start", f"{key}.0.authoriser",
+            {"holder": holder, "name": links[0]["authoriser"]},
+        ))
+    for i in range(1, len(links)):
+        if party_key(links[i]["authoriser"]) != party_key(links[i - 1]["authorised"]):
+            problems.append(DetailProblem(
+                "chain_gap", f"{key}.{i}.authoriser",
+                {"n": i + 1, "previous": i, "name": links[i]["authoriser"],
+                 "expected": links[i - 1]["authorised"]},
+            ))
+    last = len(links) - 1
+    if party_key(links[last]["authorised"]) != party_key(registered_name):
+        problems.append(DetailProblem(
+            "chain_end", f"{key}.{last}.authorised",
+            {"name": links[last]["authorised"], "expected": registered_name},
+        ))
+    seen = {party_key(holder or links[0]["authoriser"])}
+    for i, link in enumerate(links):
+        name = party_key(link["authorised"])
+        if name in seen:
+            problems.append(DetailProblem(
+                "chain_loop", f"{key}.{i}.authorised", {"n": i + 1, "name": link["authorised"]}
+            ))
+        seen.add(name)
+    return problems
+
+
+def qualification_effective_dates(
+    type_code: str, *, valid_from: date | None, valid_until: date | None, details: dict
+) -> tuple[date | None, date | None]:
+    """(issued, last valid day) that count for the clocks: the oldest of the issue dates
+    (a customs declaration and its inspection certificate each have one) and the earliest
+    end (an authorisation chain is only as valid as its first link to expire)."""
+    issued = [valid_from] if valid_from is not None else []
+    ends = [valid_until] if valid_until is not None else []
+    for spec in detail_fields(type_code):
+        if spec.role == ISSUED_ON and (day := parse_date(details.get(spec.key) or "")):
+            issued.append(day)
+        if spec.kind == CHAIN:
+            for link in details.get(spec.key) or []:
+                if day := parse_date(link.get("valid_until") or ""):
+                    ends.append(day)
+    return (min(issued) if issued else None, min(ends) if ends else None)
 
 
 # --- Screening hits -------------------------------------------------------------------

@@ -207,10 +207,14 @@ QUALIFICATION_TYPES: list[dict[str, Any]] = [
             "且为近一年内出具。"
         ),
         "publicly_displayed": False,
-        # The two document numbers are separate mandatory extra fields, so there is no
+        # Each of the two documents has its number, the batch it covers and its issue
+        # date (the batches must match; each date within max_age_days), so there is no
         # single "number" for this type.
         "requires_number": False,
-        "extra_fields": ["batch_number", "declaration_number", "inspection_certificate_number"],
+        "extra_fields": [
+            "declaration_number", "declaration_batch_number", "declaration_issued_on",
+            "inspection_certificate_number", "inspection_batch_number", "inspection_issued_on",
+        ],
         "extra_field_choices": {},
         "scope": "product",
         "max_age_days": 365,

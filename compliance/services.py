@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy  # not aliased: makemessages must see it
 
 from common import config
 from common.errors import ApplicationError
@@ -152,10 +152,10 @@ def listing_screen(*, payload: dict) -> list[dict]:
 
 # --- Qualifications ---------------------------------------------------------------------
 _DATE_PROBLEMS = {
-    "not_yet_valid": _lazy("The validity starts in the future; upload it once it is valid."),
-    "ends_before_start": _lazy("The validity ends before it starts."),
-    "already_expired": _lazy("This document has already expired."),
-    "too_old": _lazy("This document must have been issued within %(days)s days."),
+    "not_yet_valid": gettext_lazy("The validity starts in the future; upload it once it is valid."),
+    "ends_before_start": gettext_lazy("The validity ends before it starts."),
+    "already_expired": gettext_lazy("This document has already expired."),
+    "too_old": gettext_lazy("This document must have been issued within %(days)s days."),
 }
 
 
@@ -187,17 +187,112 @@ def _move(qualification, to_status, *, actor, reason="", now, fields=(), data=No
     ).save()
 
 
+_DETAIL_PROBLEMS = {
+    "missing": gettext_lazy("Fill in “%(field)s”."),
+    "invalid_choice": gettext_lazy("Choose one of the offered values for “%(field)s”."),
+    "invalid_date": gettext_lazy("Enter a valid date for “%(field)s”."),
+    "issued_in_future": gettext_lazy("“%(field)s” is in the future (%(date)s)."),
+    "document_too_old": gettext_lazy(
+        "“%(field)s” is %(date)s: the document must have been issued within %(days)s days."
+    ),
+    "batch_mismatch": gettext_lazy(
+        "The customs declaration is for batch “%(first)s” but the entry inspection "
+        "certificate is for batch “%(second)s”: both must be for the same batch."
+    ),
+    "chain_missing": gettext_lazy(
+        "Enter the chain of authorisations from the trademark holder to your store."
+    ),
+    "chain_link_incomplete": gettext_lazy(
+        "Authorisation %(n)s is incomplete: fill in who grants it, who receives it and "
+        "until when it is valid."
+    ),
+    "chain_link_expired": gettext_lazy(
+        "Authorisation %(n)s (“%(authoriser)s” → “%(authorised)s”) expired on %(date)s."
+    ),
+    "chain_start": gettext_lazy(
+        "The first authorisation must be granted by the trademark holder “%(holder)s”, "
+        "not by “%(name)s”."
+    ),
+    "chain_gap": gettext_lazy(
+        "Authorisation %(n)s is granted by “%(name)s”, but authorisation %(previous)s was "
+        "given to “%(expected)s”: the chain has a gap."
+    ),
+    "chain_end": gettext_lazy(
+        "The last authorisation must be given to your store's registered name "
+        "“%(expected)s”, not to “%(name)s”."
+    ),
+    "chain_loop": gettext_lazy("“%(name)s” appears more than once in the chain of authorisations."),
+}
+
+
+def qualification_detail_problem_message(problem: rules.DetailProblem) -> str:
+    """The merchant-facing sentence for one problem of a qualification's details."""
+    from compliance.presentation import detail_label
+
+    params = {
+        key: value.isoformat() if hasattr(value, "isoformat") else value
+        for key, value in problem.params.items()
+    }
+    params["field"] = detail_label(problem.field)
+    return _DETAIL_PROBLEMS[problem.code] % params
+
+
+def qualification_details_check(*, qualification, today=None) -> list[str]:
+    """What is wrong with a stored qualification's details today (for reviewers)."""
+    today = today or timezone.localdate()
+    problems = rules.qualification_details_problems(
+        qualification.type.code, qualification.details or {},
+        registered_name=qualification.store.application.registered_name, today=today,
+        max_age_days=qualification.type.max_age_days,
+    )
+    return [qualification_detail_problem_message(p) for p in problems]
+
+
+def _refuse_details(problems, *, code_prefix="", intro=""):
+    messages = [qualification_detail_problem_message(p) for p in problems]
+    raise ApplicationError(
+        " ".join([intro, *messages] if intro else messages),
+        code=code_prefix + problems[0].code,
+        field="details",
+        extra={
+            "problems": [
+                {"code": p.code, "field": p.field, "message": m}
+                for p, m in zip(problems, messages, strict=True)
+            ]
+        },
+    )
+
+
 @transaction.atomic
 def qualification_submit(
-    *, store, type, number="", issuer="", valid_from, valid_until=None, details=None,
+    *, store, type, number="", issuer="", valid_from=None, valid_until=None, details=None,
     files=(), actor, now=None,
 ) -> Qualification:
     """A merchant uploads a qualification for review. `files` are (content, UploadInfo,
-    original name) triples already validated by `common.uploads`."""
+    original name) triples already validated by `common.uploads`. `details` holds the
+    type's extra fields (`rules.QUALIFICATION_DETAIL_FIELDS`); every problem with them is
+    named in one refusal (`extra["problems"]`), and nothing is written. `valid_from` may
+    be left out when the type's documents carry their own issue dates (customs papers)."""
     now = now or timezone.now()
+    today = timezone.localdate(now)
+    details = rules.qualification_details_normalised(type.code, details)
+    problems = rules.qualification_details_problems(
+        type.code, details, registered_name=store.application.registered_name, today=today,
+        max_age_days=type.max_age_days,
+    )
+    if problems:
+        _refuse_details(problems)
+    issued_on, _last_day = rules.qualification_effective_dates(
+        type.code, valid_from=valid_from, valid_until=valid_until, details=details
+    )
+    if issued_on is None:
+        raise ApplicationError(
+            _("Enter the date the document was issued."), code="valid_from_missing",
+            field="valid_from",
+        )
     problem = rules.qualification_date_problem(
-        valid_from=valid_from, valid_until=valid_until, max_age_days=type.max_age_days,
-        today=timezone.localdate(now),
+        valid_from=issued_on, valid_until=valid_until, max_age_days=type.max_age_days,
+        today=today,
     )
     if problem:
         raise ApplicationError(
@@ -214,7 +309,7 @@ def qualification_submit(
         )
     qualification = Qualification.objects.create(
         store=store, type=type, number=number.strip(), issuer=issuer.strip(),
-        valid_from=valid_from, valid_until=valid_until, details=details or {},
+        valid_from=valid_from or issued_on, valid_until=valid_until, details=details,
         status=Qualification.Status.PENDING, submitted_at=now,
     )
     for content, info, original_name in files:
@@ -235,11 +330,27 @@ def qualification_approve(*, qualification, actor, reason="", now=None) -> Quali
     """Approve: start the expiry clocks, replace older approved ones of the type, and
     relist the products delisted when a qualification of this type expired."""
     now = now or timezone.now()
-    qualification = Qualification.objects.select_for_update().select_related("type").get(
-        pk=qualification.pk
+    qualification = Qualification.objects.select_for_update(of=("self",)).select_related(
+        "type", "store__application"
+    ).get(pk=qualification.pk)
+    # The details are checked again: a link of the chain or a customs paper may have
+    # aged out, or the store's registered name changed, since the merchant submitted.
+    problems = rules.qualification_details_problems(
+        qualification.type.code, qualification.details or {},
+        registered_name=qualification.store.application.registered_name,
+        today=timezone.localdate(now), max_age_days=qualification.type.max_age_days,
+    )
+    if problems:
+        _refuse_details(
+            problems, code_prefix="details_",
+            intro=_("This qualification fails the checks today; reject it with the reason:"),
+        )
+    issued_on, last_day = rules.qualification_effective_dates(
+        qualification.type.code, valid_from=qualification.valid_from,
+        valid_until=qualification.valid_until, details=qualification.details or {},
     )
     expires_at = rules.qualification_expires_at(
-        valid_from=qualification.valid_from, valid_until=qualification.valid_until,
+        valid_from=issued_on, valid_until=last_day,
         max_age_days=qualification.type.max_age_days, tz=timezone.get_default_timezone(),
     )
     if expires_at is not None and expires_at <= now:

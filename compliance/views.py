@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from common import roles
 from common.access import get_owned_or_404, merchant_required
 from common.errors import ApplicationError
-from compliance import selectors, services
-from compliance.forms import QualificationUploadForm
-from compliance.models import Qualification, QualificationFile, ScreeningRule
+from compliance import presentation, selectors, services
+from compliance.forms import QualificationTypeForm, QualificationUploadForm
+from compliance.models import Qualification, QualificationFile, QualificationType, ScreeningRule
 from compliance.presentation import highlighted_listing
 from shop.models import Store
 
@@ -39,6 +39,8 @@ def center(request):
         return _no_store(request)
     now = timezone.now()
     qualifications = list(selectors.merchant_qualifications(request.user).order_by("-submitted_at"))
+    for q in qualifications:
+        q.details_summary = presentation.qualification_details_summary(q.type.code, q.details)
     expiring = [
         q for q in qualifications
         if q.status == Qualification.Status.APPROVED and q.warned_at is not None
@@ -57,27 +59,51 @@ def center(request):
     )
 
 
+def _chosen_type(request):
+    raw = request.POST.get("type") if request.method == "POST" else None
+    raw = raw or request.GET.get("type")
+    if not raw or not str(raw).isdigit():
+        return None, raw
+    return QualificationType.objects.filter(pk=raw).first(), raw
+
+
 @merchant_required
 def qualification_upload(request):
+    """Two steps without scripts: choose the type (a GET form), then fill in the form of
+    that type, with its own details (the chain of a brand authorisation, both customs
+    papers ...)."""
     store = _store(request)
     if store is None:
         return _no_store(request)
-    initial = {"type": request.GET.get("type")} if request.GET.get("type") else None
-    form = QualificationUploadForm(request.POST or None, request.FILES or None, initial=initial)
+    qualification_type, raw = _chosen_type(request)
+    if qualification_type is None:
+        chooser = QualificationTypeForm({"type": raw} if raw else None)
+        if raw:
+            chooser.is_valid()  # names the unknown type
+        return render(request, "seller/compliance/upload_type.html", {
+            "form": chooser, "types": QualificationType.objects.order_by("code"),
+        })
+    form = QualificationUploadForm(
+        request.POST or None, request.FILES or None, qualification_type=qualification_type
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             qualification = services.qualification_submit(
-                store=store, type=data["type"], number=data["number"], issuer=data["issuer"],
-                valid_from=data["valid_from"], valid_until=data["valid_until"],
+                store=store, type=qualification_type, number=data.get("number", ""),
+                issuer=data["issuer"], valid_from=data.get("valid_from"),
+                valid_until=data.get("valid_until"), details=form.details(),
                 files=data["files"], actor=request.user,
             )
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form.add_application_error(exc)
         else:
             messages.success(request, _("Qualification submitted for review."))
             return redirect("seller_compliance:qualification", pk=qualification.pk)
-    return render(request, "seller/compliance/upload.html", {"form": form}, status=200)
+    return render(request, "seller/compliance/upload.html", {
+        "form": form, "qtype": qualification_type,
+        "registered_name": store.application.registered_name,
+    })
 
 
 @merchant_required
@@ -88,6 +114,12 @@ def qualification_detail(request, pk):
         "seller/compliance/qualification.html",
         {
             "q": qualification,
+            "detail_rows": presentation.qualification_detail_rows(
+                qualification.type.code, qualification.details
+            ),
+            "chain": presentation.qualification_chain(
+                qualification.details, today=timezone.localdate()
+            ),
             "events": selectors.merchant_qualification_events(request.user, qualification),
             "now": timezone.now(),
         },

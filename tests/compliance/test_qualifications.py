@@ -140,16 +140,6 @@ def test_upload_date_and_number_rules(tree, qtype, store, merchant_client, extra
     assert not Qualification.objects.exists()
 
 
-def test_customs_papers_must_be_issued_within_a_year(tree, qtype, store, merchant):
-    customs = qtype("import_customs_inspection")
-    with pytest.raises(ApplicationError) as err:
-        services.qualification_submit(
-            store=store, type=customs, valid_from=date(2025, 1, 1), valid_until=None,
-            files=[object()], actor=merchant, now=datetime(2026, 3, 1, tzinfo=CST),
-        )
-    assert err.value.code == "too_old"
-
-
 # --- isolation ---------------------------------------------------------------------------
 def test_merchant_cannot_see_another_merchants_qualification_or_file(
     tree, qtype, store, merchant_client, other_merchant_client, other_store, reviewer_client,

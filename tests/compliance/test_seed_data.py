@@ -102,9 +102,10 @@ def test_qualification_type_specifics():
         q["brand_authorisation"]["extra_fields"]
     )
     customs = q["import_customs_inspection"]
-    assert {"batch_number", "declaration_number", "inspection_certificate_number"} <= set(
-        customs["extra_fields"]
-    )
+    assert {
+        "declaration_number", "declaration_batch_number", "declaration_issued_on",
+        "inspection_certificate_number", "inspection_batch_number", "inspection_issued_on",
+    } == set(customs["extra_fields"])
     assert customs["max_age_days"] == 365  # same batch, issued within one year
 
 

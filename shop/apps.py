@@ -7,4 +7,5 @@ class ShopConfig(AppConfig):
     verbose_name = _("Stores and orders")
 
     def ready(self):
-        from shop import conf, demo, demo_orders, sweeps  # noqa: F401  (config, demo data, sweeps)
+        # configuration keys, demo-data loaders, deadline sweeps and worker tasks
+        from shop import conf, conf_deposits, demo, demo_deposits, demo_orders, sweeps, tasks  # noqa: F401

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -573,3 +575,511 @@ class StoreRating(models.Model):
 
     def __str__(self):
         return f"{self.order} {self.description}/{self.service}/{self.logistics}"
+
+
+# --- Deposits, store account and closure -------------------------------------------------
+class LedgerImmutableError(Exception):
+    """A ledger entry was about to be changed or deleted: entries are append-only."""
+
+
+class LedgerEntryQuerySet(MerchantScopedQuerySet):
+    """Bulk updates and deletes are refused: a correction is a new entry."""
+
+    def update(self, **kwargs):
+        raise LedgerImmutableError("ledger entries are never updated")
+
+    def delete(self):
+        raise LedgerImmutableError("ledger entries are never deleted")
+
+
+def ledger_manager(path):
+    qs_class = type("ScopedLedgerQuerySet", (LedgerEntryQuerySet,), {"merchant_path": path})
+    return models.Manager.from_queryset(qs_class)()
+
+
+class LedgerEntryBase(models.Model):
+    """One movement of money on an account. `amount` is signed (in > 0, out < 0) and
+    `balance_after` is the account's balance once it is applied: the balance is always the
+    sum of the entries. (cause_type, cause_id) names what caused it (an order, a refund
+    payment, an after-sale request, a withdrawal, a closure …); the optional foreign keys
+    link the common causes."""
+
+    amount = MoneyField(_("amount"))
+    balance_after = MoneyField(_("balance after"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    cause_type = models.CharField(_("cause"), max_length=24, blank=True)
+    cause_id = models.CharField(_("cause id"), max_length=64, blank=True)
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-pk"]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerImmutableError("ledger entries are never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerImmutableError("ledger entries are never deleted")
+
+    @property
+    def actor_display(self):
+        if self.actor_id is None:
+            return _("System")
+        return self.actor.get_username()
+
+    @property
+    def cause_display(self):
+        """What caused the entry, for people: a label and the id where one helps."""
+        label = LEDGER_CAUSE_LABELS.get(self.cause_type, self.cause_type)
+        if not self.cause_id or self.cause_type in ("adjustment", "store_account"):
+            return label
+        return f"{label} #{self.cause_id}"
+
+
+LEDGER_CAUSE_LABELS = {
+    "payin": _("deposit payment"),
+    "after_sale": _("after-sale request"),
+    "violation": _("violation"),
+    "order": _("order"),
+    "payment": _("refund"),
+    "withdrawal": _("withdrawal"),
+    "closure": _("closure application"),
+    "adjustment": _("manual adjustment"),
+    "store_account": _("store account"),
+    "deposit_entry": _("deposit entry"),
+    "demo": _("demo"),
+}
+
+
+class DepositAccount(models.Model):
+    """A store's deposit (保证金): the store deposit 店铺保证金 (own products) or the
+    promotion deposit 推广保证金 (other-platform products). `balance` is the last entry's
+    balance_after; the requirement and the restriction are stored by the evaluation
+    service, so other apps read them instead of recomputing."""
+
+    class Kind(models.TextChoices):
+        STORE = "store", _("Store deposit")
+        PROMOTION = "promotion", _("Promotion deposit")
+
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="deposit_accounts"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    balance = MoneyField(_("balance"), default=0)
+    required_amount = MoneyField(_("required amount"), default=0)
+    required_lines = models.JSONField(_("how the requirement is made up"), default=list, blank=True)
+    required_at = models.DateTimeField(_("requirement computed at"), null=True, blank=True)
+    sales_month = models.DateField(_("sales month"), null=True, blank=True)
+    sales_amount = MoneyField(_("sales of that month"), null=True, blank=True)
+    # Clock: a shortfall does not restrict the store before the first payment is due.
+    pay_by = models.DateTimeField(_("first payment due by"), null=True, blank=True, db_index=True)
+    shortfall = MoneyField(_("shortfall"), default=0)
+    restricted_since = models.DateTimeField(
+        _("restricted since"), null=True, blank=True, db_index=True
+    )
+    closed_at = models.DateTimeField(_("refunded and closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = scoped_manager("store__merchant")
+
+    class Meta:
+        verbose_name = _("deposit account")
+        verbose_name_plural = _("deposit accounts")
+        ordering = ["store_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "kind"], name="deposit_account_one_per_kind"),
+            models.CheckConstraint(condition=Q(shortfall__gte=0), name="deposit_shortfall_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.store} · {self.get_kind_display()}"
+
+
+class DepositEntry(LedgerEntryBase):
+    """One movement of a deposit (保证金流水). A deduction for the same cause happens once:
+    (account, kind, cause_type, cause_id) is unique."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        TOP_UP = "top_up", _("Top-up")
+        TRANSFER = "transfer", _("Transfer from the store account")
+        DEDUCTION = "deduction", _("Deduction for compensation")
+        REFUND = "refund", _("Refund on exit")
+        ADJUSTMENT = "adjustment", _("Manual adjustment")
+
+    account = models.ForeignKey(
+        DepositAccount, verbose_name=_("deposit account"), on_delete=models.PROTECT,
+        related_name="entries",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    requested_amount = MoneyField(_("amount asked for"), null=True, blank=True)
+    uncovered = MoneyField(
+        _("not covered by the deposit"), default=0,
+        help_text=_("Part of a deduction the deposit could not cover."),
+    )
+
+    objects = ledger_manager("account__store__merchant")
+
+    class Meta(LedgerEntryBase.Meta):
+        verbose_name = _("deposit entry")
+        verbose_name_plural = _("deposit entries")
+        indexes = [
+            models.Index(fields=["account", "-id"], name="deposit_entry_account_id"),
+            models.Index(fields=["account", "at"], name="deposit_entry_account_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "kind", "cause_type", "cause_id"],
+                condition=~Q(cause_id=""),
+                name="deposit_entry_once_per_cause",
+            ),
+            models.CheckConstraint(
+                condition=~Q(amount=0) | Q(uncovered__gt=0), name="deposit_entry_moves_money"
+            ),
+            models.CheckConstraint(condition=Q(uncovered__gte=0), name="deposit_uncovered_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount}"
+
+    @property
+    def deducted(self):
+        """What a deduction actually took from the deposit (a positive amount)."""
+        return -self.amount if self.amount < 0 else self.amount
+
+
+class StoreAccount(models.Model):
+    """A store's account of sales proceeds (货款账户): settled orders minus the technical
+    service fee, less refunds after settlement, withdrawals and transfers to the deposit."""
+
+    store = models.OneToOneField(
+        Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="account"
+    )
+    balance = MoneyField(_("balance"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = scoped_manager("store__merchant")
+
+    class Meta:
+        verbose_name = _("store account")
+        verbose_name_plural = _("store accounts")
+        ordering = ["store_id"]
+
+    def __str__(self):
+        return str(self.store)
+
+    @property
+    def available(self):
+        return self.balance if self.balance > 0 else Decimal("0.00")
+
+
+class StoreAccountEntry(LedgerEntryBase):
+    """One movement of the store account (货款流水)."""
+
+    class Kind(models.TextChoices):
+        SETTLEMENT = "settlement", _("Order settled")
+        REFUND = "refund", _("Refund after settlement")
+        WITHDRAWAL = "withdrawal", _("Withdrawal")
+        WITHDRAWAL_RETURNED = "withdrawal_returned", _("Withdrawal returned")
+        DEPOSIT_TRANSFER = "deposit_transfer", _("Transfer to the deposit")
+        ADJUSTMENT = "adjustment", _("Manual adjustment")
+
+    account = models.ForeignKey(
+        StoreAccount, verbose_name=_("store account"), on_delete=models.PROTECT,
+        related_name="entries",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+
+    objects = ledger_manager("account__store__merchant")
+
+    class Meta(LedgerEntryBase.Meta):
+        verbose_name = _("store account entry")
+        verbose_name_plural = _("store account entries")
+        indexes = [
+            models.Index(fields=["account", "-id"], name="store_entry_account_id"),
+            models.Index(fields=["account", "at"], name="store_entry_account_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "kind", "cause_type", "cause_id"],
+                condition=~Q(cause_id=""),
+                name="store_entry_once_per_cause",
+            ),
+            models.CheckConstraint(condition=~Q(amount=0), name="store_entry_moves_money"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount}"
+
+
+class DepositPayIn(models.Model):
+    """A merchant's payment into a deposit (缴纳/补缴保证金) through the payment provider.
+    The provider's signed callback confirms it, once (provider_ref is unique)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    account = models.ForeignKey(
+        DepositAccount, verbose_name=_("deposit account"), on_delete=models.PROTECT,
+        related_name="payins",
+    )
+    amount = MoneyField(_("amount"))
+    provider = models.CharField(_("provider"), max_length=20)
+    provider_ref = models.CharField(_("provider reference"), max_length=64, unique=True)
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("paid by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    raw = models.JSONField(_("provider data"), default=dict, blank=True)
+
+    objects = scoped_manager("account__store__merchant")
+
+    class Meta:
+        verbose_name = _("deposit payment")
+        verbose_name_plural = _("deposit payments")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payin_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.account} {self.amount} ({self.get_status_display()})"
+
+
+class Withdrawal(models.Model):
+    """A merchant's request to withdraw available balance (货款提现). The money leaves the
+    store account when requested and comes back if the request is rejected or fails."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting review")
+        PAID = "paid", _("Paid out")
+        REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Payout failed")
+
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="withdrawals"
+    )
+    amount = MoneyField(_("amount"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED,
+        db_index=True,
+    )
+    token = models.CharField(max_length=64)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    automatic = models.BooleanField(_("paid automatically"), default=False)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payout"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = scoped_manager("store__merchant")
+
+    class Meta:
+        verbose_name = _("withdrawal")
+        verbose_name_plural = _("withdrawals")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "requested_at"]),
+            models.Index(fields=["store", "-requested_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="withdrawal_amount_positive"),
+            models.UniqueConstraint(fields=["store", "token"], name="withdrawal_once_per_token"),
+        ]
+
+    def __str__(self):
+        return f"{self.store} {self.amount}"
+
+
+class WithdrawalEvent(EventBase):
+    withdrawal = models.ForeignKey(
+        Withdrawal, on_delete=models.CASCADE, related_name="events", verbose_name=_("withdrawal")
+    )
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("withdrawal event")
+        verbose_name_plural = _("withdrawal events")
+
+
+class DepositAdjustmentRun(models.Model):
+    """One monthly dynamic adjustment (动态调整) over every store, by the sales of
+    `sales_month`; its progress is what the admin shows. One per month."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+
+    sales_month = models.DateField(_("sales month"), unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    total = models.PositiveIntegerField(_("stores to adjust"), default=0)
+    done = models.PositiveIntegerField(_("stores adjusted"), default=0)
+    changed = models.PositiveIntegerField(_("requirements changed"), default=0)
+    last_store_id = models.BigIntegerField(default=0, editable=False)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("monthly deposit adjustment")
+        verbose_name_plural = _("monthly deposit adjustments")
+        ordering = ["-sales_month"]
+
+    def __str__(self):
+        return f"{self.sales_month:%Y-%m}"
+
+    @property
+    def percent(self):
+        if not self.total:
+            return 100 if self.status == self.Status.FINISHED else 0
+        return min(100, round(self.done * 100 / self.total))
+
+
+class DepositAdjustment(models.Model):
+    """What the monthly run decided for one store and why; one per (store, month), so
+    running the month again changes nothing."""
+
+    run = models.ForeignKey(
+        DepositAdjustmentRun, verbose_name=_("run"), on_delete=models.PROTECT,
+        related_name="adjustments",
+    )
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="deposit_adjustments"
+    )
+    sales_month = models.DateField(_("sales month"))
+    sales_amount = MoneyField(_("sales"))
+    store_required_before = MoneyField(_("store deposit required before"))
+    store_required_after = MoneyField(_("store deposit required after"))
+    promotion_required_before = MoneyField(_("promotion deposit required before"))
+    promotion_required_after = MoneyField(_("promotion deposit required after"))
+    lines = models.JSONField(_("reasons"), default=dict, blank=True)
+    changed = models.BooleanField(_("changed"), default=False)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = scoped_manager("store__merchant")
+
+    class Meta:
+        verbose_name = _("deposit adjustment")
+        verbose_name_plural = _("deposit adjustments")
+        ordering = ["-sales_month", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "sales_month"], name="deposit_adjustment_once_a_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.store} {self.sales_month:%Y-%m}"
+
+
+class ClosureApplication(models.Model):
+    """An application to close the store and have deposits refunded (关店退保证金). The
+    closure notice shows on the public store page until `notice_until`; reviewers decide
+    by `review_by`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Under review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="closure_applications"
+    )
+    refund_store_deposit = models.BooleanField(_("refund the store deposit"), default=True)
+    refund_promotion_deposit = models.BooleanField(_("refund the promotion deposit"), default=True)
+    reason = models.TextField(_("merchant's reason"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applied by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
+    notice_until = models.DateTimeField(_("closure notice shown until"))
+    review_by = models.DateTimeField(_("review due by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    checklist = models.JSONField(_("checklist at the last check"), default=list, blank=True)
+
+    objects = scoped_manager("store__merchant")
+
+    class Meta:
+        verbose_name = _("closure application")
+        verbose_name_plural = _("closure applications")
+        ordering = ["-applied_at", "-pk"]
+        indexes = [models.Index(fields=["status", "review_by"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store"], condition=Q(status="pending"), name="one_open_closure_per_store"
+            ),
+            models.CheckConstraint(
+                condition=Q(refund_store_deposit=True) | Q(refund_promotion_deposit=True),
+                name="closure_refunds_something",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.store} ({self.get_status_display()})"
+
+    @property
+    def deposit_kinds(self) -> list[str]:
+        kinds = []
+        if self.refund_store_deposit:
+            kinds.append(DepositAccount.Kind.STORE)
+        if self.refund_promotion_deposit:
+            kinds.append(DepositAccount.Kind.PROMOTION)
+        return kinds
+
+
+class ClosureEvent(EventBase):
+    application = models.ForeignKey(
+        ClosureApplication, on_delete=models.CASCADE, related_name="events",
+        verbose_name=_("closure application"),
+    )
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("closure event")
+        verbose_name_plural = _("closure events")

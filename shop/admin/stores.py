@@ -204,6 +204,14 @@ class StoreAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "industry_base" in form.changed_data:
+            # The industry-belt base changes which special deposit applies.
+            from shop.services.deposits import deposit_evaluate
+
+            deposit_evaluate(store=obj, actor=request.user)
+
 
 @admin.register(RejectionReasonTemplate)
 class RejectionReasonTemplateAdmin(admin.ModelAdmin):

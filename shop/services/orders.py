@@ -89,7 +89,17 @@ def order_transition(
     order.status = to
     order.save(update_fields=["status", "updated_at", *fields])
     _event(order, old, to, actor, reason, now, **(data or {}))
+    if to == Order.Status.COMPLETED:
+        _settle([order.pk], now)
     return order
+
+
+def _settle(order_ids: list[int], now: datetime) -> None:
+    """A completed order's money becomes the store's available balance (货款), in the
+    same transaction as the completion."""
+    from shop.services.accounts import store_account_settle_orders
+
+    store_account_settle_orders(order_ids=order_ids, now=now)
 
 
 def orders_transition_batch(
@@ -113,6 +123,8 @@ def orders_transition_batch(
                    reason=reason, at=now)
         for pk in order_ids
     )
+    if to == Order.Status.COMPLETED:
+        _settle(order_ids, now)
     return order_ids
 
 

@@ -199,7 +199,16 @@ def payment_callback_handle(
             .first()
         )
         if payment is None:
-            raise ApplicationError(_("Unknown payment."), code="unknown_payment")
+            # A merchant's pay-in into a deposit (保证金) goes through the same callback.
+            from shop.services.deposits import deposit_payin_confirm
+
+            result = deposit_payin_confirm(
+                provider_ref=callback.provider_ref, succeeded=callback.succeeded,
+                amount=callback.amount, data=callback.data, now=now,
+            )
+            if result is None:
+                raise ApplicationError(_("Unknown payment."), code="unknown_payment")
+            return result
         if payment.status != Payment.Status.PENDING:
             return payment, False
         if not callback.succeeded:
@@ -292,6 +301,11 @@ def payment_refund(
                 reason=str(reason), at=now,
                 data={"refund": str(amount), "payment": payment.provider_ref},
             )
+            # A refund after settlement takes the money back from the store account.
+            from shop.services.accounts import store_account_refund_after_settlement
+
+            store_account_refund_after_settlement(order=order, payment=payment, actor=actor,
+                                                  now=now)
     except IntegrityError:
         # The same key won a race in another transaction: that refund stands, this one
         # moved nothing.

@@ -17,7 +17,7 @@ from common.money import to_money
 from compliance.models import Category
 from shop.models import Product, ProductEvent, ProductRevision, Sku, Store
 from shop.rules.products import PRODUCT_TRANSITIONS, attributes_key, can_move
-from shop.selectors.stores import store_may_list
+from shop.selectors.stores import store_may_list_kind
 
 LISTING_FIELDS = (
     "title",
@@ -184,6 +184,14 @@ def _move(product: Product, new: str, *, actor, reason, now, extra_fields=()):
     _event(product, old, new, actor, reason, now)
 
 
+def _deposit_evaluate_on_commit(store, actor):
+    """A product in a new special category can raise the store's required deposit: have
+    it re-evaluated once this change is committed."""
+    from shop.services.deposits import deposit_evaluate
+
+    transaction.on_commit(lambda: deposit_evaluate(store=store, actor=actor))
+
+
 def product_payload(product: Product) -> dict:
     """The product's current fields as a listing payload (the listed version for a listed
     product)."""
@@ -340,7 +348,7 @@ def product_submit(*, product: Product, actor, now=None) -> ProductRevision:
 
     now = now or timezone.now()
     product = Product.objects.select_for_update().select_related("store").get(pk=product.pk)
-    if not store_may_list(product.store):
+    if not store_may_list_kind(product.store, product.kind):
         raise ApplicationError(
             _("Your store may not list products right now; see the dashboard for why."),
             code="store_restricted",
@@ -410,6 +418,7 @@ def product_revision_approve(*, revision: ProductRevision, actor, reason="", now
     if pending_image:
         product.image.name = pending_image
     _apply_payload(product, payload)
+    _deposit_evaluate_on_commit(product.store, actor)
     revision.status = ProductRevision.Status.APPROVED
     revision.decided_at = now
     revision.reviewer = actor
@@ -497,7 +506,7 @@ def product_relist(*, product: Product, actor, reason: str, now=None) -> Product
     own delisting, e.g. after a renewed qualification). Merchants resubmit instead."""
     now = now or timezone.now()
     product = Product.objects.select_for_update().select_related("store").get(pk=product.pk)
-    if not store_may_list(product.store):
+    if not store_may_list_kind(product.store, product.kind):
         raise ApplicationError(
             _("The store may not list products right now."), code="store_restricted"
         )

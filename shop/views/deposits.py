@@ -1,3 +1,306 @@
-"""Merchant pages: deposits, store account, closure."""
+"""Merchant pages: deposits (保证金), the store account (货款) with withdrawals, and
+closing the store (关店退保证金). Each page validates, calls one service, redirects."""
 
-urlpatterns = []
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from common.access import merchant_required
+from common.errors import ApplicationError
+from shop.models import DepositAccount, DepositEntry, StoreAccountEntry
+from shop.rules import deposits as rules
+from shop.selectors import deposits as selectors
+from shop.selectors.stores import store_abilities, store_for_merchant
+from shop.services import accounts as account_services
+from shop.services import closure as closure_services
+from shop.services import deposits as deposit_services
+
+PAGE_SIZE = 20
+MAX_PAGE = 500  # no deep OFFSET pages: narrow the filters instead
+
+
+def _page(request, qs):
+    try:
+        number = min(int(request.GET.get("page", 1)), MAX_PAGE)
+    except ValueError:
+        number = 1
+    return Paginator(qs, PAGE_SIZE).get_page(number)
+
+
+def _store_or_none_page(request):
+    store = store_for_merchant(request.user)
+    if store is None:
+        return None, render(request, "seller/deposits/no_store.html", status=404)
+    return store, None
+
+
+def _errors_to_messages(request, form):
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+# --- deposit --------------------------------------------------------------------------------
+class EntryFilterForm(forms.Form):
+    account = forms.ChoiceField(label=_("Deposit"), required=False,
+                                choices=[("", _("All"))] + list(DepositAccount.Kind.choices))
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("All"))] + list(DepositEntry.Kind.choices))
+    date_from = forms.DateField(label=_("From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Until"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PayForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Deposit"), choices=DepositAccount.Kind.choices)
+    amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2,
+                                min_value=rules.CENT)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+@merchant_required
+def deposit_page(request):
+    store, response = _store_or_none_page(request)
+    if response:
+        return response
+    deposit_services.deposit_accounts_open(store=store)
+    states = selectors.deposit_states(store)
+    for state in states:
+        state.chart = rules.balance_chart(selectors.balance_series(state.account))
+        state.pay_form = PayForm(auto_id=f"id_pay_{state.account.kind}_%s", initial={
+            "kind": state.account.kind, "amount": state.to_pay or None,
+            "token": uuid.uuid4().hex,
+        })
+    form = EntryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    entries = selectors.deposit_entries_for_merchant(
+        request.user, account_kind=filters.get("account", ""), kind=filters.get("kind", ""),
+        date_from=filters.get("date_from"), date_to=filters.get("date_to"),
+    )
+    return render(request, "seller/deposits/deposit.html", {
+        "store": store, "states": states, "form": form, "page": _page(request, entries),
+        "abilities": store_abilities(store),
+        "adjustments": selectors.latest_adjustments(store),
+        "pending_payins": selectors.payins_for_merchant(request.user).filter(status="pending")[:5],
+    })
+
+
+@merchant_required
+@require_POST
+def deposit_pay(request):
+    store, response = _store_or_none_page(request)
+    if response:
+        return response
+    form = PayForm(request.POST)
+    if not form.is_valid():
+        _errors_to_messages(request, form)
+        return redirect("seller:deposit")
+    try:
+        payin, _info = deposit_services.deposit_payin_start(
+            store=store, actor=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("seller:deposit")
+    return redirect("seller:deposit_payin", pk=payin.pk)
+
+
+@merchant_required
+def deposit_payin(request, pk):
+    payin = get_object_or_404(selectors.payins_for_merchant(request.user), pk=pk)
+    return render(request, "seller/deposits/payin.html", {
+        "payin": payin, "sandbox": payin.provider == "sandbox",
+    })
+
+
+@merchant_required
+@require_POST
+def deposit_payin_confirm(request, pk):
+    """Sandbox cashier: the sandbox posts its signed callback, as a real provider would."""
+    payin = get_object_or_404(selectors.payins_for_merchant(request.user), pk=pk)
+    try:
+        deposit_services.deposit_payin_sandbox_confirm(payin)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("seller:deposit_payin", pk=pk)
+    messages.success(request, _("Payment received. Thank you."))
+    return redirect("seller:deposit")
+
+
+# --- store account ------------------------------------------------------------------------------
+class AccountFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("All"))] + list(StoreAccountEntry.Kind.choices))
+    date_from = forms.DateField(label=_("From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Until"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class WithdrawForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2,
+                                min_value=rules.CENT)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+@merchant_required
+def account_page(request):
+    store, response = _store_or_none_page(request)
+    if response:
+        return response
+    account = account_services.store_account_get(store)
+    form = AccountFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    entries = selectors.store_account_entries_for_merchant(
+        request.user, kind=filters.get("kind", ""), date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    return render(request, "seller/deposits/account.html", {
+        "store": store, "account": account, "form": form, "page": _page(request, entries),
+        "abilities": store_abilities(store),
+        "withdraw_form": WithdrawForm(initial={"token": uuid.uuid4().hex}),
+        "withdrawals": selectors.withdrawals_for_merchant(request.user)[:10],
+        "chart": rules.balance_chart(selectors.balance_series(account)),
+    })
+
+
+@merchant_required
+@require_POST
+def account_withdraw(request):
+    store, response = _store_or_none_page(request)
+    if response:
+        return response
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        _errors_to_messages(request, form)
+        return redirect("seller:account")
+    try:
+        withdrawal = account_services.withdrawal_request(store=store, actor=request.user,
+                                                         **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if withdrawal.status == withdrawal.Status.PAID:
+            messages.success(request, _("Withdrawal paid out."))
+        else:
+            messages.success(request, _("Withdrawal requested; a reviewer will pay it out."))
+    return redirect("seller:account")
+
+
+# --- closure ------------------------------------------------------------------------------------
+class ClosureForm(forms.Form):
+    refund_store_deposit = forms.BooleanField(
+        label=_("Refund the store deposit (closes own-product selling)"), required=False)
+    refund_promotion_deposit = forms.BooleanField(
+        label=_("Refund the promotion deposit (closes other-platform products)"), required=False)
+    reason = forms.CharField(label=_("Why are you closing? (optional)"), required=False,
+                             max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("refund_store_deposit") or data.get("refund_promotion_deposit")):
+            raise forms.ValidationError(_("Choose at least one deposit to refund."))
+        return data
+
+    def kinds(self):
+        data = self.cleaned_data
+        kinds = []
+        if data.get("refund_store_deposit"):
+            kinds.append(DepositAccount.Kind.STORE)
+        if data.get("refund_promotion_deposit"):
+            kinds.append(DepositAccount.Kind.PROMOTION)
+        return kinds
+
+
+def _closure_context(request, store, form):
+    pending = selectors.closure_pending(store)
+    if pending is not None:
+        kinds = pending.deposit_kinds
+    elif form.is_bound and form.is_valid():
+        kinds = form.kinds()
+    else:
+        kinds = [DepositAccount.Kind.STORE, DepositAccount.Kind.PROMOTION]
+    conditions = selectors.closure_checklist(store, kinds=kinds, application=pending)
+    states = [(c.code, c.state) for c in conditions]
+    return {
+        "store": store, "form": form, "pending": pending, "conditions": conditions,
+        "may_apply": pending is None and rules.closure_may_apply(states),
+        "applications": selectors.closure_application_for_merchant(request.user)
+        .prefetch_related("events")[:5],
+        "now": timezone.now(),
+    }
+
+
+@merchant_required
+def closure_page(request):
+    store, response = _store_or_none_page(request)
+    if response:
+        return response
+    form = ClosureForm(request.GET or None, initial={
+        "refund_store_deposit": True, "refund_promotion_deposit": True})
+    return render(request, "seller/deposits/closure.html", _closure_context(request, store, form))
+
+
+@merchant_required
+@require_POST
+def closure_apply(request):
+    """Two steps: the first post shows what will happen; the second (confirm=yes) applies."""
+    store, response = _store_or_none_page(request)
+    if response:
+        return response
+    form = ClosureForm(request.POST)
+    if not form.is_valid():
+        context = _closure_context(request, store, form)
+        return render(request, "seller/deposits/closure.html", context, status=400)
+    if request.POST.get("confirm") != "yes":
+        context = _closure_context(request, store, form)
+        if not context["may_apply"]:
+            messages.error(request, _("Some conditions still block the closure."))
+            return render(request, "seller/deposits/closure.html", context, status=400)
+        context["kinds"] = form.kinds()
+        context["balances"] = {a.kind: a for a in store.deposit_accounts.all()}
+        return render(request, "seller/deposits/closure_confirm.html", context)
+    try:
+        closure_services.closure_apply(store=store, actor=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Closure applied for. The notice is now on your store page."))
+    return redirect("seller:closure")
+
+
+@merchant_required
+@require_POST
+def closure_withdraw(request, pk):
+    application = get_object_or_404(
+        selectors.closure_application_for_merchant(request.user), pk=pk)
+    try:
+        closure_services.closure_withdraw(application=application, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Closure application withdrawn; your store is open again."))
+    return redirect("seller:closure")
+
+
+
+
+urlpatterns = [
+    path("deposit/", deposit_page, name="deposit"),
+    path("deposit/pay/", deposit_pay, name="deposit_pay"),
+    path("deposit/payments/<int:pk>/", deposit_payin, name="deposit_payin"),
+    path("deposit/payments/<int:pk>/sandbox-pay/", deposit_payin_confirm,
+         name="deposit_payin_confirm"),
+    path("account/", account_page, name="account"),
+    path("account/withdraw/", account_withdraw, name="account_withdraw"),
+    path("closure/", closure_page, name="closure"),
+    path("closure/apply/", closure_apply, name="closure_apply"),
+    path("closure/<int:pk>/withdraw/", closure_withdraw, name="closure_withdraw"),
+]

@@ -7,6 +7,7 @@ from django.urls import path
 
 from compliance import selectors as compliance_selectors
 from shop.models import Product, Store
+from shop.selectors.deposits import closure_notice
 from shop.selectors.orders import store_dsr
 from shop.selectors.products import public_products
 
@@ -20,6 +21,7 @@ def public_store(request, slug):
         "licences": compliance_selectors.public_licences(store),
     }
     context["dsr"] = store_dsr(store)
+    context["closure_notice"] = closure_notice(store)
     return render(request, "shop/public_store.html", context)
 
 

@@ -1,0 +1,54 @@
+"""What the pages show about a request: the running clocks with their labels, the
+actions with the reason a disabled one is not offered."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from disputes import rules
+
+CLOCK_LABELS = {
+    "contact_by": _("Contact the buyer within"),
+    "review_by": _("Review within (else approved automatically)"),
+    "buyer_ship_by": _("Buyer ships the return within"),
+    "auto_close_at": _("Closes without a return waybill in"),
+    "receive_by": _("Confirm receipt within (else refunded automatically)"),
+    "reship_by": _("Ship the replacement within"),
+    "refusal_refund_by": _("Refund the refused parcel within"),
+    "quality_review_by": _("Review the ruling within"),
+    "agent_handle_by": _("Support handles within"),
+}
+
+ACTION_LABELS = {
+    "contact": _("Mark contacted"),
+    "approve_return": _("Approve: return needed"),
+    "approve_refund": _("Approve: refund without return"),
+    "reject": _("Reject"),
+    "confirm_receipt": _("Confirm receipt of the return"),
+    "reship": _("Ship the replacement"),
+    "agree_cancel": _("Agree to settle offline"),
+    "accept_ruling": _("Accept the ruling"),
+    "escalate": _("Ask platform support"),
+    "message": _("Send a message"),
+    "evidence": _("Add evidence"),
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    allowed: bool
+    why: str
+
+
+def deadline_rows(request) -> list[tuple]:
+    return [(CLOCK_LABELS[name], value) for name, value in request.deadlines().items()]
+
+
+def merchant_action_rows(request) -> dict[str, Action]:
+    return {
+        name: Action(name, ACTION_LABELS[name], why is None,
+                     str(rules.WHY[why]) if why else "")
+        for name, why in rules.merchant_actions(request.state).items()
+    }

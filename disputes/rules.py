@@ -1,0 +1,498 @@
+"""Pure rules of after-sales and arbitration: no ORM, no clock reading.
+
+- the status table of after-sale requests (售后申请) and the clocks each status starts;
+- what each side may do in each status, and why not (the disabled buttons say it);
+- the 7-day no-reason return window (七天无理由);
+- who pays the outbound and the return postage (SPEC §5);
+- the handbook standards the support workbench checks a case against.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext_lazy as _
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# --- vocabulary ---------------------------------------------------------------------------
+KINDS = ("refund_only", "return_refund", "exchange")
+REASONS = ("no_reason", "quality", "not_received", "wrong_or_missing", "gift", "other")
+SIDES = ("buyer", "merchant", "agent")
+
+PENDING = "pending"
+AWAITING_RETURN = "awaiting_return"
+RETURNING = "returning"
+AWAITING_RESHIP = "awaiting_reship"
+RULING_REVIEW = "ruling_review"
+ESCALATED = "escalated"
+REFUNDED = "refunded"
+EXCHANGED = "exchanged"
+REJECTED = "rejected"
+CLOSED = "closed"
+CANCELLED = "cancelled"
+
+# Statuses in which the request is open: one open request per order line, and the
+# store cannot close while it has one.
+OPEN_STATUSES = frozenset(
+    {PENDING, AWAITING_RETURN, RETURNING, AWAITING_RESHIP, RULING_REVIEW, ESCALATED}
+)
+FINAL_STATUSES = frozenset({REFUNDED, EXCHANGED, CLOSED, CANCELLED})
+
+# The only moves a request can make. Which side may make each move is `*_actions` below;
+# the moves back into "escalated" from a ruled outcome exist for a reviewer's reopening.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    PENDING: frozenset({AWAITING_RETURN, REFUNDED, REJECTED, CANCELLED, ESCALATED}),
+    AWAITING_RETURN: frozenset({RETURNING, CLOSED, CANCELLED, ESCALATED}),
+    RETURNING: frozenset({REFUNDED, AWAITING_RESHIP, ESCALATED}),
+    AWAITING_RESHIP: frozenset({EXCHANGED, ESCALATED}),
+    RULING_REVIEW: frozenset({AWAITING_RETURN, ESCALATED}),
+    ESCALATED: frozenset({REFUNDED, AWAITING_RETURN, RULING_REVIEW, CLOSED, CANCELLED}),
+    REJECTED: frozenset({ESCALATED}),
+    REFUNDED: frozenset({ESCALATED}),
+    EXCHANGED: frozenset({ESCALATED}),
+    CLOSED: frozenset({ESCALATED}),
+    CANCELLED: frozenset(),
+}
+STATUSES = tuple(TRANSITIONS)
+
+
+def can_move(current: str, new: str) -> bool:
+    return new in TRANSITIONS.get(current, frozenset())
+
+
+# --- clocks -------------------------------------------------------------------------------
+# Each clock is a column set when its status is entered, and cleared when the request
+# leaves it, so no sweep picks the request up again.
+CLOCKS = (
+    "contact_by", "review_by", "buyer_ship_by", "auto_close_at", "receive_by", "reship_by",
+    "refusal_refund_by", "quality_review_by", "agent_handle_by",
+)
+CLOCKS_BY_STATUS = {
+    PENDING: ("contact_by", "review_by", "refusal_refund_by"),
+    AWAITING_RETURN: ("buyer_ship_by", "auto_close_at"),
+    RETURNING: ("receive_by",),
+    AWAITING_RESHIP: ("reship_by",),
+    RULING_REVIEW: ("quality_review_by",),
+    ESCALATED: ("agent_handle_by",),
+}
+
+
+@dataclass(frozen=True)
+class ClockSettings:
+    contact_hours: int = 36
+    review_hours: int = 72
+    buyer_ship_reminder_days: int = 3
+    buyer_ship_close_days: int = 10
+    receive_days: int = 10
+    reship_hours: int = 48
+    refusal_refund_hours: int = 48
+    quality_review_hours: int = 48
+    agent_handle_hours: int = 48
+
+
+def clock_fields_on_enter(new: str, now: datetime, settings: ClockSettings) -> dict:
+    """The clocks a request gets when it enters `new`; every other clock is cleared."""
+    fields = {name: None for name in CLOCKS}
+    if new == PENDING:
+        fields["contact_by"] = now + timedelta(hours=settings.contact_hours)
+        fields["review_by"] = now + timedelta(hours=settings.review_hours)
+    elif new == AWAITING_RETURN:
+        fields["buyer_ship_by"] = now + timedelta(days=settings.buyer_ship_reminder_days)
+        fields["auto_close_at"] = now + timedelta(days=settings.buyer_ship_close_days)
+    elif new == RETURNING:
+        fields["receive_by"] = now + timedelta(days=settings.receive_days)
+    elif new == AWAITING_RESHIP:
+        fields["reship_by"] = now + timedelta(hours=settings.reship_hours)
+    elif new == RULING_REVIEW:
+        fields["quality_review_by"] = now + timedelta(hours=settings.quality_review_hours)
+    elif new == ESCALATED:
+        fields["agent_handle_by"] = now + timedelta(hours=settings.agent_handle_hours)
+    return fields
+
+
+def refusal_refund_deadline(returned_at: datetime, settings: ClockSettings) -> datetime:
+    """A refused parcel is refunded within 48 h of tracking showing it back at the
+    merchant: the clock runs from the courier's time, not from when we noticed."""
+    return returned_at + timedelta(hours=settings.refusal_refund_hours)
+
+
+# --- the 7-day no-reason window ---------------------------------------------------------
+def seven_day_window_end(signed_at: datetime, days: int = 7) -> datetime:
+    """The first instant outside the window: the window counts `days` natural days from
+    00:00 (Asia/Shanghai) of the day after signing, so 23:59:59 on day 7 is in and 00:00
+    on day 8 is out."""
+    local = signed_at.astimezone(SHANGHAI)
+    next_midnight = datetime(local.year, local.month, local.day, tzinfo=SHANGHAI) + timedelta(
+        days=1
+    )
+    # Add calendar days to the date, then attach the zone: wall-clock midnight, whatever
+    # the offset (Shanghai has no DST, but this stays right if the zone ever changes).
+    end_date = next_midnight.date() + timedelta(days=days)
+    return datetime(end_date.year, end_date.month, end_date.day, tzinfo=SHANGHAI)
+
+
+def within_seven_day_window(signed_at: datetime | None, now: datetime, days: int = 7) -> bool:
+    if signed_at is None:
+        return False
+    return now < seven_day_window_end(signed_at, days)
+
+
+# --- who may do what ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class RequestState:
+    status: str
+    kind: str
+    resolution: str = "refund"  # "refund" or "exchange" (a ruling may change it)
+    contacted: bool = False
+    ruled: bool = False
+    offline_proposed: bool = False
+
+
+# Why an action is not offered (code → message shown on the disabled button).
+WHY = {
+    "escalated": _("Platform support has taken over this request: you can still add "
+                   "evidence and messages, and the agent's ruling decides."),
+    "contact_first": _("Contact the buyer before rejecting the request."),
+    "already_contacted": _("You have already contacted the buyer."),
+    "wrong_status": _("Not possible in the request's current state."),
+    "wrong_kind": _("Not possible for this type of request."),
+    "ruled": _("Support has ruled on this request; the ruling is final."),
+    "finished": _("This request is finished."),
+    "already_proposed": _("An offline solution has already been proposed."),
+}
+
+MERCHANT_ACTIONS = (
+    "contact", "approve_return", "approve_refund", "reject", "confirm_receipt", "reship",
+    "agree_cancel", "accept_ruling", "escalate", "message", "evidence",
+)
+BUYER_ACTIONS = ("upload_waybill", "escalate", "cancel", "message", "evidence")
+
+_TALK_STATUSES = OPEN_STATUSES | {REJECTED}
+_ESCALATABLE = frozenset({PENDING, AWAITING_RETURN, RETURNING, AWAITING_RESHIP})
+
+
+def merchant_actions(state: RequestState) -> dict[str, str | None]:
+    """Every merchant action → None when allowed, else the WHY code."""
+    s = state.status
+    result: dict[str, str | None] = {}
+    for action in MERCHANT_ACTIONS:
+        if action in ("message", "evidence"):
+            result[action] = None if s in _TALK_STATUSES else "finished"
+            continue
+        if s == ESCALATED:
+            result[action] = "escalated"
+            continue
+        if s not in OPEN_STATUSES:
+            result[action] = "finished"
+            continue
+        why = "wrong_status"
+        if action == "contact":
+            why = None if s == PENDING and not state.contacted else (
+                "already_contacted" if s == PENDING else "wrong_status")
+        elif action == "approve_return":
+            if s == PENDING:
+                why = None if state.kind in ("return_refund", "exchange") else "wrong_kind"
+        elif action == "approve_refund":
+            if s == PENDING:
+                why = None if state.kind in ("refund_only", "return_refund") else "wrong_kind"
+        elif action == "reject":
+            if s == PENDING:
+                why = None if state.contacted else "contact_first"
+        elif action == "confirm_receipt":
+            why = None if s == RETURNING else "wrong_status"
+        elif action == "reship":
+            why = None if s == AWAITING_RESHIP else "wrong_status"
+        elif action == "agree_cancel":
+            if state.ruled:
+                why = "ruled"
+            elif s in (PENDING, AWAITING_RETURN):
+                why = "already_proposed" if state.offline_proposed else None
+        elif action == "accept_ruling":
+            why = None if s == RULING_REVIEW else "wrong_status"
+        elif action == "escalate":
+            if state.ruled:
+                why = "ruled"
+            elif s in _ESCALATABLE:
+                why = None
+        result[action] = why
+    return result
+
+
+def buyer_actions(state: RequestState) -> dict[str, str | None]:
+    s = state.status
+    result: dict[str, str | None] = {}
+    for action in BUYER_ACTIONS:
+        if action in ("message", "evidence"):
+            why = None if s in _TALK_STATUSES else "finished"
+        elif action == "upload_waybill":
+            why = None if s == AWAITING_RETURN else "wrong_status"
+        elif action == "escalate":
+            if state.ruled:
+                why = "ruled"
+            elif s in _ESCALATABLE or s == REJECTED:
+                why = None
+            elif s == ESCALATED:
+                why = "escalated"
+            else:
+                why = "wrong_status"
+        elif action == "cancel":
+            if s in (PENDING, AWAITING_RETURN, ESCALATED):
+                why = None
+            else:
+                why = "wrong_status" if s in OPEN_STATUSES else "finished"
+        result[action] = why
+    return result
+
+
+def allowed(actions: dict[str, str | None]) -> list[str]:
+    return [name for name, why in actions.items() if why is None]
+
+
+# --- shipping fees (SPEC §5) ---------------------------------------------------------------
+BUYER, MERCHANT = "buyer", "merchant"
+MERCHANT_FAULT_REASONS = frozenset({"quality", "wrong_or_missing"})
+
+
+@dataclass(frozen=True)
+class FeeResponsibility:
+    outbound: str | None  # who bears the outbound postage (None: the agent decides)
+    ret: str | None  # who bears the return postage
+    deduct_outbound: bool  # the outbound postage the merchant paid comes off the refund
+    basis: str  # which line of the handbook table applied
+
+
+FEE_BASIS_LABELS = {
+    "refusal_without_reason": _("Delivery refused without a reason: the buyer pays."),
+    "refusal_with_reason": _("Delivery refused with a reason: the merchant pays."),
+    "merchant_fault": _("Merchant at fault (quality, wrong or missing item): the merchant "
+                        "pays the outbound and the return postage."),
+    "no_reason_free_shipping": _("No-reason return of a free-shipping order: the buyer pays "
+                                 "the return postage and the outbound postage actually paid."),
+    "no_reason": _("No-reason return: the buyer pays the return postage."),
+    "agreed": _("Both sides agreed who pays."),
+    "fault_merchant": _("Who is at fault pays: the merchant."),
+    "fault_buyer": _("Who is at fault pays: the buyer."),
+    "undetermined": _("No rule applies and nobody is at fault: the agent decides."),
+}
+
+
+def fee_responsibility(
+    *, reason: str, free_shipping: bool, refused: bool = False,
+    refusal_has_reason: bool = False, at_fault: str | None = None,
+    agreed_payer: str | None = None,
+) -> FeeResponsibility:
+    """Who pays the postage, from the handbook's table, first match wins:
+
+    1. delivery refused: without a reason the buyer pays both ways, with a reason the
+       merchant does;
+    2. merchant at fault by the nature of the reason (quality, wrong or missing item),
+       unless the agent found the buyer at fault: the merchant pays both;
+    3. no-reason return (the buyer's own reason): the buyer pays the return postage and,
+       for a free-shipping order, the outbound postage the merchant actually paid;
+    4. otherwise both sides' agreement, else whoever is at fault pays.
+    """
+    if refused:
+        if refusal_has_reason:
+            return FeeResponsibility(MERCHANT, MERCHANT, False, "refusal_with_reason")
+        return FeeResponsibility(BUYER, BUYER, free_shipping, "refusal_without_reason")
+    if reason in MERCHANT_FAULT_REASONS and at_fault != BUYER:
+        return FeeResponsibility(MERCHANT, MERCHANT, False, "merchant_fault")
+    if reason == "no_reason":
+        if free_shipping:
+            return FeeResponsibility(BUYER, BUYER, True, "no_reason_free_shipping")
+        return FeeResponsibility(BUYER, BUYER, False, "no_reason")
+    if agreed_payer in (BUYER, MERCHANT):
+        return FeeResponsibility(agreed_payer, agreed_payer,
+                                 agreed_payer == BUYER and free_shipping, "agreed")
+    if at_fault == BUYER:
+        return FeeResponsibility(BUYER, BUYER, free_shipping, "fault_buyer")
+    if at_fault == MERCHANT:
+        return FeeResponsibility(MERCHANT, MERCHANT, False, "fault_merchant")
+    return FeeResponsibility(None, None, False, "undetermined")
+
+
+# --- rulings ------------------------------------------------------------------------------
+FAULTS = ("merchant_quality", "merchant_wrong_item", "merchant_other", "buyer", "none")
+
+
+def fault_side(fault: str) -> str | None:
+    if fault.startswith("merchant"):
+        return MERCHANT
+    if fault == BUYER:
+        return BUYER
+    return None
+
+
+def ruling_next_status(*, outcome: str, return_required: bool, fault: str) -> str:
+    """Where a ruling sends the request. A quality ruling that needs the goods back goes
+    to the merchant for review first (48 h clock); other returns go straight to the
+    buyer."""
+    if outcome == "rejected":
+        return CLOSED
+    if outcome == "exchange" or return_required:
+        if fault == "merchant_quality":
+            return RULING_REVIEW
+        return AWAITING_RETURN
+    return REFUNDED
+
+
+def ruling_net_amount(amount: Decimal, gift_deduction: Decimal,
+                      postage_deduction: Decimal) -> Decimal:
+    """What the buyer receives: the ruled amount less the marked value of a gift that is
+    not returned intact and the outbound postage the buyer bears."""
+    return amount - gift_deduction - postage_deduction
+
+
+# --- handbook standards for the workbench ---------------------------------------------------
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the system knows about a case, gathered by the selector."""
+
+    reason: str
+    kind: str
+    now: datetime
+    paid_at: datetime | None = None
+    shipped_at: datetime | None = None
+    picked_up_at: datetime | None = None
+    signed_at: datetime | None = None
+    signed_in_locker: bool = False
+    refused: bool = False
+    returned_to_merchant: bool = False
+    ship_within_hours: int = 48
+    pickup_within_hours: int = 72
+    gifts_promised: str = ""
+    gift_value: Decimal | None = None
+    supports_seven_day_return: bool = True
+    requested_at: datetime | None = None
+    goods_intact: bool = False
+    free_shipping: bool = True
+    return_required: bool = False
+    return_waybill: str = ""
+    buyer_evidence: frozenset = field(default_factory=frozenset)  # evidence kinds
+    merchant_evidence: frozenset = field(default_factory=frozenset)
+    seven_day_days: int = 7
+
+
+# Outcome of one check: "met" (the facts satisfy the standard), "breached" (the facts show
+# a breach), "missing" (the proof the standard asks for has not been provided), "info".
+@dataclass(frozen=True)
+class Check:
+    topic: str
+    standard: str
+    result: str
+    detail: str = ""
+
+
+TOPICS = {
+    "shipping": _("Shipping on time"),
+    "signing": _("Signing"),
+    "quality": _("Quality"),
+    "gift": _("Gifts"),
+    "return": _("Returns"),
+    "fee": _("Shipping fee"),
+    "seven_day": _("7-day no-reason return"),
+}
+
+
+def _hours(delta: timedelta) -> str:
+    return f"{delta.total_seconds() / 3600:.1f}"
+
+
+def handbook_checks(f: CaseFacts) -> list[Check]:
+    """The handbook's standards that apply to this case, each checked against the facts."""
+    checks: list[Check] = []
+    # Shipping: ship within 48 h of payment; courier pickup visible within 72 h.
+    if f.paid_at:
+        limit = timedelta(hours=f.ship_within_hours)
+        std = _("Ship within %(h)d h of payment.") % {"h": f.ship_within_hours}
+        if f.shipped_at:
+            late = f.shipped_at - f.paid_at > limit
+            checks.append(Check("shipping", std, "breached" if late else "met",
+                                _("Shipped %(h)s h after payment.")
+                                % {"h": _hours(f.shipped_at - f.paid_at)}))
+        elif f.now - f.paid_at > limit:
+            checks.append(Check("shipping", std, "breached", _("Not shipped yet.")))
+        else:
+            checks.append(Check("shipping", std, "info", _("Not shipped yet; still in time.")))
+        plimit = timedelta(hours=f.pickup_within_hours)
+        pstd = _("Courier pickup visible within %(h)d h of payment.") % {
+            "h": f.pickup_within_hours}
+        if f.picked_up_at:
+            late = f.picked_up_at - f.paid_at > plimit
+            checks.append(Check("shipping", pstd, "breached" if late else "met",
+                                _("Picked up %(h)s h after payment.")
+                                % {"h": _hours(f.picked_up_at - f.paid_at)}))
+        elif f.now - f.paid_at > plimit:
+            checks.append(Check("shipping", pstd, "breached", _("No pickup scan.")))
+    # Signing.
+    if f.signed_in_locker:
+        checks.append(Check("signing", _("A parcel locker without the buyer's consent is the "
+                                         "merchant's risk."), "breached",
+                            _("Signed in a parcel locker.")))
+    if f.refused:
+        checks.append(Check("signing", _("Refusal to sign: the buyer pays the postage unless "
+                                         "the refusal had a reason."), "info",
+                            _("The courier reported the delivery refused%(back)s.")
+                            % {"back": _(", and the parcel is back at the merchant")
+                               if f.returned_to_merchant else ""}))
+    if f.reason == "not_received":
+        has = "delivery_proof" in f.merchant_evidence
+        checks.append(Check("signing", _("When the buyer says it was not received, the "
+                                         "merchant must prove delivery."),
+                            "met" if has else "missing",
+                            _("Proof of delivery provided.") if has
+                            else _("No proof of delivery from the merchant.")))
+    # Quality.
+    if f.reason == "quality":
+        photos = "photo" in f.buyer_evidence
+        records = bool({"invoice", "certificate"} & f.merchant_evidence)
+        checks.append(Check("quality", _("Quality is decided from the buyer's photos when "
+                                         "they show it."), "met" if photos else "missing",
+                            _("The buyer sent photos.") if photos
+                            else _("No photos from the buyer.")))
+        checks.append(Check("quality", _("Otherwise the merchant must show purchase records "
+                                         "(invoices, certificates)."),
+                            "met" if records else "missing",
+                            _("Purchase records provided.") if records
+                            else _("No invoices or certificates from the merchant.")))
+    # Gifts.
+    if f.gifts_promised:
+        proof = "gift_proof" in f.merchant_evidence
+        checks.append(Check("gift", _("The merchant must prove a promised gift was sent."),
+                            "met" if proof or f.reason != "gift" else "missing",
+                            _("Gift promised: %(g)s.") % {"g": f.gifts_promised}
+                            + " " + (_("Proof provided.") if proof else _("No proof yet."))))
+        if f.kind != "refund_only":
+            value = f.gift_value if f.gift_value is not None else Decimal("0.00")
+            checks.append(Check("gift", _("A damaged gift cannot block a return; its marked "
+                                          "value may be deducted."), "info",
+                                _("Marked value: ¥%(v)s.") % {"v": value}))
+    # Returns: the buyer proves having shipped.
+    if f.return_required:
+        has = bool(f.return_waybill)
+        checks.append(Check("return", _("The buyer bears the burden of proof for having "
+                                        "shipped the return."), "met" if has else "missing",
+                            _("Return waybill %(w)s.") % {"w": f.return_waybill} if has
+                            else _("No return waybill uploaded.")))
+    # 7-day no-reason return.
+    if f.reason == "no_reason" and f.kind != "refund_only":
+        inside = f.requested_at is not None and within_seven_day_window(
+            f.signed_at, f.requested_at, f.seven_day_days)
+        ok = f.supports_seven_day_return and inside and f.goods_intact
+        parts = []
+        if not f.supports_seven_day_return:
+            parts.append(_("The product does not support it."))
+        if not inside:
+            parts.append(_("Requested outside the window."))
+        if not f.goods_intact:
+            parts.append(_("Goods not declared intact."))
+        checks.append(Check("seven_day", _("Within 7 days from 00:00 of the day after "
+                                           "signing, goods intact, product supports it."),
+                            "met" if ok else "breached",
+                            " ".join(str(p) for p in parts) or _("All conditions met.")))
+    # Shipping fee.
+    fee = fee_responsibility(reason=f.reason, free_shipping=f.free_shipping, refused=f.refused)
+    checks.append(Check("fee", FEE_BASIS_LABELS[fee.basis], "info", ""))
+    return checks

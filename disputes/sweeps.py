@@ -1,0 +1,223 @@
+"""Deadline sweeps of after-sales, one per kind of clock (registered with
+common.deadlines; `enforce_deadlines` runs them every minute).
+
+Each sweep locks what is due with select_for_update(skip_locked=True) on an indexed
+(status, clock) pair, in batches. A row is due only while it is still in the state that
+owns the clock (and its flag is unset), and moving it clears the clock or sets the flag in
+the same transaction, so a second run — or a second worker at the same time — finds
+nothing. Clocks that only record something (a missed contact, a reminder) are one UPDATE
+and one bulk insert of events per batch; clocks that move money go row by row through the
+same services as the people do, because every refund is its own exactly-once call to the
+payment provider."""
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils.translation import gettext as _
+
+from common.deadlines import register
+from common.errors import ApplicationError
+from disputes import services
+from disputes.models import AfterSaleRequest
+from shop.models import OrderLine, TrackingEvent
+
+logger = logging.getLogger(__name__)
+BATCH_SIZE = 200
+Status = AfterSaleRequest.Status
+
+
+def _sweep_batches(due_qs, handle_batch: Callable[[list[int]], None],
+                   batch_size: int) -> int:
+    moved = 0
+    while True:
+        with transaction.atomic():
+            ids = list(due_qs.select_for_update(skip_locked=True).order_by("pk")
+                       .values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                return moved
+            handle_batch(ids)
+            moved += len(ids)
+        if len(ids) < batch_size:
+            return moved
+
+
+def _sweep_rows(due_qs, handle_one: Callable[[AfterSaleRequest], object],
+                batch_size: int) -> int:
+    """Row by row inside a locked batch; a row that fails (a rule refuses it, the provider
+    is down) stays due for the next run, logged, and the others go on."""
+    moved, failed = 0, set()
+    while True:
+        with transaction.atomic():
+            ids = list(due_qs.exclude(pk__in=failed).select_for_update(skip_locked=True)
+                       .order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                return moved
+            rows = (AfterSaleRequest.objects.select_related("order", "line", "store")
+                    .filter(pk__in=ids).order_by("pk"))
+            for row in rows:
+                try:
+                    with transaction.atomic():
+                        handle_one(row)
+                except ApplicationError as exc:
+                    failed.add(row.pk)
+                    logger.warning("after-sale %s: clock action refused: %s (%s)",
+                                   row.pk, exc, exc.code)
+                except Exception:
+                    # One broken row must not hold up every other due request.
+                    failed.add(row.pk)
+                    logger.exception("after-sale %s: clock action failed", row.pk)
+                else:
+                    moved += 1
+        if len(ids) < batch_size:
+            return moved
+
+
+@register("aftersale.contact_missed")
+def contact_missed(now: datetime, batch_size: int = BATCH_SIZE) -> int:
+    """36 h without contacting the buyer: recorded against the merchant."""
+
+    def handle(ids):
+        services.after_sale_requests_note_batch(
+            ids=ids, status=Status.PENDING, now=now, flags={"contact_missed": True},
+            reason=_("The merchant did not contact the buyer in time"))
+        services._record_violation(request_ids=ids, kind="contact_missed", actor=None, now=now,
+                                   reason=_("Missed the 36 h contact deadline"))
+
+    due = AfterSaleRequest.objects.filter(status=Status.PENDING, contact_by__lte=now,
+                                          contacted_at__isnull=True, contact_missed=False)
+    return _sweep_batches(due, handle, batch_size)
+
+
+@register("aftersale.auto_approve")
+def auto_approve(now: datetime, batch_size: int = BATCH_SIZE) -> int:
+    """72 h without a review: approved automatically."""
+    due = AfterSaleRequest.objects.filter(status=Status.PENDING, review_by__lte=now)
+    return _sweep_rows(due, lambda r: services.after_sale_request_auto_approve(r, now=now),
+                       batch_size)
+
+
+@register("aftersale.return_reminder")
+def return_reminder(now: datetime, batch_size: int = BATCH_SIZE) -> int:
+    """3 days after approval without a return waybill: the buyer is reminded."""
+
+    def handle(ids):
+        services.after_sale_requests_note_batch(
+            ids=ids, status=Status.AWAITING_RETURN, now=now, flags={"ship_reminded": True},
+            reason=_("Reminder: ship the return and upload the waybill, or the request "
+                     "closes automatically"))
+
+    due = AfterSaleRequest.objects.filter(status=Status.AWAITING_RETURN,
+                                          buyer_ship_by__lte=now, ship_reminded=False)
+    return _sweep_batches(due, handle, batch_size)
+
+
+@register("aftersale.auto_close")
+def auto_close(now: datetime, batch_size: int = BATCH_SIZE) -> int:
+    """10 days after approval without a return waybill: closed."""
+
+    def handle(ids):
+        services.after_sale_requests_transition_batch(
+            ids=ids, from_status=Status.AWAITING_RETURN, to=Status.CLOSED, now=now,
+            reason=_("Closed automatically: no return waybill in time"))
+
+    due = AfterSaleRequest.objects.filter(status=Status.AWAITING_RETURN,
+                                          auto_close_at__lte=now)
+    return _sweep_batches(due, handle, batch_size)
+
+
+@register("aftersale.auto_receive")
+def auto_receive(now: datetime, batch_size: int = BATCH_SIZE) -> int:
+    """10 days after the buyer's waybill without the merchant's receipt: refunded."""
+    due = AfterSaleRequest.objects.filter(status=Status.RETURNING, receive_by__lte=now)
+    return _sweep_rows(due, lambda r: services.after_sale_request_auto_receive(r, now=now),
+                       batch_size)
+
+
+@register("aftersale.reship_overdue")
+def reship_overdue(now: datetime, batch_size: int = BATCH_SIZE) -> int:
+    """48 h after receiving an exchange's return without reshipping: recorded against the
+    merchant (the request stays open until the replacement ships)."""
+
+    def handle(ids):
+        services.after_sale_requests_note_batch(
+            ids=ids, status=Status.AWAITING_RESHIP, now=now, flags={"reship_overdue": True},
+            reason=_("The merchant did not ship the replacement in time"))
+        services._record_violation(request_ids=ids, kind="reship_overdue", actor=None, now=now,
+                                   reason=_("Missed the 48 h reship deadline"))
+
+    due = AfterSaleRequest.objects.filter(status=Status.AWAITING_RESHIP, reship_by__lte=now,
+                                          reship_overdue=False)
+    return _sweep_batches(due, handle, batch_size)
+
+
+@register("aftersale.refusal_intake")
+def refusal_intake(now: datetime, batch_size: int = BATCH_SIZE) -> int:
+    """Courier tracking shows a refused parcel back at the merchant: start the 48 h refund
+    clock. Reads shop's tracking events; shop does not need to know about after-sales."""
+    noted = AfterSaleRequest.objects.filter(refusal_tracking=OuterRef("pk"))
+    refused = TrackingEvent.objects.filter(order_id=OuterRef("order_id"),
+                                           kind=TrackingEvent.Kind.REFUSED)
+    refundable = OrderLine.objects.filter(order_id=OuterRef("order_id"),
+                                          paid_amount__gt=F("refunded_amount"))
+    due = TrackingEvent.objects.filter(kind=TrackingEvent.Kind.RETURNED, at__lte=now).filter(
+        Exists(refused), Exists(refundable), ~Exists(noted))
+    touched, seen = 0, set()
+    while True:
+        with transaction.atomic():
+            events = list(due.exclude(pk__in=seen).select_for_update(skip_locked=True)
+                          .order_by("pk")[:batch_size])
+            for event in events:
+                seen.add(event.pk)
+                try:
+                    with transaction.atomic():
+                        touched += services.refused_parcel_note(event, now=now)
+                except Exception:
+                    logger.exception("tracking event %s: refused parcel not noted", event.pk)
+        if len(events) < batch_size:
+            return touched
+
+
+@register("aftersale.refusal_refund")
+def refusal_refund(now: datetime, batch_size: int = BATCH_SIZE) -> int:
+    """48 h after the refused parcel is back at the merchant: refunded automatically."""
+    due = AfterSaleRequest.objects.filter(status=Status.PENDING, refusal_refund_by__lte=now)
+    return _sweep_rows(due, lambda r: services.after_sale_request_refusal_refund(r, now=now),
+                       batch_size)
+
+
+@register("aftersale.quality_review")
+def quality_review(now: datetime, batch_size: int = BATCH_SIZE) -> int:
+    """48 h after a quality ruling without the merchant's review: the platform hands the
+    buyer the return address and pays from the deposit on receipt."""
+    due = AfterSaleRequest.objects.filter(status=Status.RULING_REVIEW,
+                                          quality_review_by__lte=now)
+    return _sweep_rows(due, lambda r: services.after_sale_request_quality_timeout(r, now=now),
+                       batch_size)
+
+
+@register("aftersale.agent_overdue")
+def agent_overdue(now: datetime, batch_size: int = BATCH_SIZE) -> int:
+    """Support's own handling clock: an escalated case past it is flagged on the timeline
+    (and stays first in the queue)."""
+
+    def handle(ids):
+        services.after_sale_requests_note_batch(
+            ids=ids, status=Status.ESCALATED, now=now, flags={"agent_overdue": True},
+            reason=_("Support has not ruled within its handling time"))
+
+    due = AfterSaleRequest.objects.filter(status=Status.ESCALATED, agent_handle_by__lte=now,
+                                          agent_overdue=False)
+    return _sweep_batches(due, handle, batch_size)
+
+
+ALL = (contact_missed, auto_approve, return_reminder, auto_close, auto_receive, reship_overdue,
+       refusal_intake, refusal_refund, quality_review, agent_overdue)
+
+
+def run_all(now: datetime) -> dict[str, int]:
+    """Every after-sale sweep once, in the order the clocks follow each other."""
+    return {fn.__name__: fn(now) for fn in ALL}
+

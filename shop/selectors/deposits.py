@@ -1,0 +1,456 @@
+"""Reads of deposits, the store account and closure: requirements with their reasons,
+the stored shortfall, ledgers scoped to the merchant, the closure checklist and the
+public closure notice."""
+
+import importlib
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+import shop.conf_deposits  # noqa: F401  (configuration keys)
+from common import config
+from common.money import format_cny
+from compliance.models import Category
+from shop.models import (
+    ClosureApplication,
+    DepositAccount,
+    DepositAdjustment,
+    DepositEntry,
+    DepositPayIn,
+    Order,
+    Product,
+    Store,
+    StoreAccount,
+    StoreAccountEntry,
+    Withdrawal,
+)
+from shop.rules import deposits as rules
+
+KINDS = (DepositAccount.Kind.STORE, DepositAccount.Kind.PROMOTION)
+# Products that count: on sale or waiting for review.
+ACTIVE_PRODUCT_STATUSES = (Product.Status.LISTED, Product.Status.IN_REVIEW)
+OPEN_ORDER_STATUSES = (
+    Order.Status.PENDING_PAYMENT, Order.Status.PAID, Order.Status.SHIPPED, Order.Status.SIGNED,
+)
+
+
+# --- configuration --------------------------------------------------------------------------
+def deposit_table() -> rules.DepositTable:
+    return rules.DepositTable(
+        base_store=config.get("deposit.base_store"),
+        base_promotion=config.get("deposit.base_promotion"),
+        tiers=(
+            rules.SalesTier(config.get("deposit.tier1_min_sales"),
+                            config.get("deposit.tier1_store"),
+                            config.get("deposit.tier1_promotion")),
+            rules.SalesTier(config.get("deposit.tier2_min_sales"),
+                            config.get("deposit.tier2_store"),
+                            config.get("deposit.tier2_promotion")),
+        ),
+    )
+
+
+# --- requirements ---------------------------------------------------------------------------
+def _nearest(chain, field):
+    for node in chain:  # self first, then parents
+        value = getattr(node, field)
+        if value is not None:
+            return value
+    return None
+
+
+def store_category_deposits(store: Store) -> list[rules.CategoryDeposit]:
+    """Special deposits of the categories of the store's products on sale or in review
+    (a blank amount inherits the parent's). One query."""
+    categories = Category.objects.filter(
+        products__store=store, products__status__in=ACTIVE_PRODUCT_STATUSES
+    ).select_related("parent__parent").distinct()
+    result = []
+    for category in categories:
+        chain = [category]
+        node = category
+        while node.parent_id is not None:
+            node = node.parent
+            chain.append(node)
+        result.append(rules.CategoryDeposit(
+            name=category.name,
+            standard=_nearest(chain, "deposit_standard"),
+            industry_base=_nearest(chain, "deposit_industry_base"),
+            invitation_only=any(c.invitation_only for c in chain),
+        ))
+    return result
+
+
+def store_promotes_other_platform(store: Store) -> bool:
+    return Product.objects.filter(
+        store=store, kind=Product.Kind.OTHER_PLATFORM, status__in=ACTIVE_PRODUCT_STATUSES
+    ).exists()
+
+
+def deposit_requirements(store: Store, accounts: dict | None = None) -> dict:
+    """The required amount of each deposit now, with its reasons. The sales tier uses the
+    sales figure the last monthly adjustment stored on the account."""
+    accounts = accounts or {a.kind: a for a in store.deposit_accounts.all()}
+    table = deposit_table()
+    categories = store_category_deposits(store)
+    promotes = store_promotes_other_platform(store)
+    result = {}
+    for kind in KINDS:
+        account = accounts.get(kind)
+        closed = account is not None and account.closed_at is not None
+        result[kind] = rules.deposit_requirement(
+            kind, table=table, categories=categories, industry_base=store.industry_base,
+            sales=account.sales_amount if account else None,
+            sales_month=account.sales_month if account else None,
+            applies=not closed and (kind == DepositAccount.Kind.STORE or promotes),
+        )
+    return result
+
+
+def requirement_line_text(line: dict) -> str:
+    """One reason of a requirement, in the reader's language."""
+    amount = format_cny(line.get("amount", "0"))
+    code = line.get("code")
+    if code == "base":
+        return _("Base amount: %(amount)s") % {"amount": amount}
+    if code == "category":
+        if line.get("industry_base"):
+            return _("Special category “%(category)s”, industry-belt base price: %(amount)s") % {
+                "category": line.get("category", ""), "amount": amount}
+        return _("Special category “%(category)s”: %(amount)s") % {
+            "category": line.get("category", ""), "amount": amount}
+    if code == "sales_tier":
+        return _("Sales of %(month)s were %(sales)s, at least %(min)s: %(amount)s") % {
+            "month": line.get("month", ""), "sales": format_cny(line.get("sales", "0")),
+            "min": format_cny(line.get("min_sales", "0")), "amount": amount}
+    if code == "sales_below_tiers":
+        return _("Sales of %(month)s were %(sales)s, below every tier: %(amount)s") % {
+            "month": line.get("month", ""), "sales": format_cny(line.get("sales", "0")),
+            "amount": amount}
+    if code == "not_required":
+        return _("Not required: the store promotes no other-platform products.")
+    return amount
+
+
+@dataclass
+class DepositState:
+    account: DepositAccount
+    lines: list  # (text, amount, decisive)
+    balance: Decimal
+    required: Decimal
+    shortfall: Decimal
+    to_pay: Decimal  # what paying now must bring in to clear the shortfall
+
+
+def deposit_shortfall(store: Store) -> dict:
+    """The stored state of the store's deposits, as the evaluation service left it:
+    {"restricted": bool, "total": Decimal, "accounts": {kind: {...}}}. One query."""
+    accounts = {a.kind: a for a in DepositAccount.objects.filter(store=store)}
+    out = {"restricted": False, "total": Decimal("0.00"), "accounts": {}}
+    for kind, account in accounts.items():
+        out["accounts"][kind] = {
+            "required": account.required_amount,
+            "balance": account.balance,
+            "shortfall": account.shortfall,
+            "restricted_since": account.restricted_since,
+            "pay_by": account.pay_by,
+            "closed": account.closed_at is not None,
+        }
+        out["total"] += account.shortfall
+        out["restricted"] = out["restricted"] or account.restricted_since is not None
+    return out
+
+
+def deposit_states(store: Store) -> list[DepositState]:
+    """For the deposit page: each account with its live requirement explained."""
+    accounts = {a.kind: a for a in DepositAccount.objects.filter(store=store)}
+    requirements = deposit_requirements(store, accounts)
+    states = []
+    for kind in KINDS:
+        account = accounts.get(kind)
+        if account is None:
+            continue
+        req = requirements[kind]
+        required = max(req.amount, account.required_amount) if account.closed_at is None else 0
+        short = rules.shortfall(required, account.balance)
+        states.append(DepositState(
+            account=account,
+            lines=[(requirement_line_text(line), Decimal(line["amount"]), line.get("decisive", False))
+                   for line in req.lines],
+            balance=account.balance, required=req.amount, shortfall=short, to_pay=short,
+        ))
+    return states
+
+
+# --- merchant-scoped lists ----------------------------------------------------------------------
+def deposit_accounts_for_merchant(user):
+    return DepositAccount.objects.for_merchant(user).select_related("store")
+
+
+def deposit_entries_for_merchant(user, *, account_kind="", kind="", date_from=None,
+                                 date_to=None):
+    qs = DepositEntry.objects.for_merchant(user).select_related("account", "actor")
+    if account_kind:
+        qs = qs.filter(account__kind=account_kind)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if date_from:
+        qs = qs.filter(at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(at__date__lte=date_to)
+    return qs.order_by("-pk")
+
+
+def store_account_entries_for_merchant(user, *, kind="", date_from=None, date_to=None):
+    qs = StoreAccountEntry.objects.for_merchant(user).select_related("actor", "order")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if date_from:
+        qs = qs.filter(at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(at__date__lte=date_to)
+    return qs.order_by("-pk")
+
+
+def withdrawals_for_merchant(user):
+    return Withdrawal.objects.for_merchant(user).order_by("-requested_at", "-pk")
+
+
+def payins_for_merchant(user):
+    return DepositPayIn.objects.for_merchant(user).select_related("account")
+
+
+def store_account_for(store: Store) -> StoreAccount | None:
+    return StoreAccount.objects.filter(store=store).first()
+
+
+def latest_adjustments(store: Store, limit: int = 3):
+    return list(DepositAdjustment.objects.filter(store=store).order_by("-sales_month")[:limit])
+
+
+def balance_series(account, *, limit: int = 200) -> list:
+    """(at, balance_after) of the last `limit` entries of a deposit or store account,
+    oldest first, for the chart."""
+    model = DepositEntry if isinstance(account, DepositAccount) else StoreAccountEntry
+    rows = list(
+        model.objects.filter(account=account).order_by("-pk")
+        .values_list("at", "balance_after")[:limit]
+    )
+    rows.reverse()
+    return rows
+
+
+# --- closure --------------------------------------------------------------------------------------
+@dataclass
+class Condition:
+    code: str
+    label: str
+    state: str  # rules.OK / BLOCKED / UNKNOWN
+    detail: str = ""
+
+    @property
+    def ok(self):
+        return self.state == rules.OK
+
+    @property
+    def blocked(self):
+        return self.state == rules.BLOCKED
+
+
+# Other apps answer "does this store have open cases?" through these functions; until an
+# app provides its function the condition shows as not checked yet (a reviewer checks it).
+OPEN_CASE_PROVIDERS = (
+    ("disputes", "disputes.selectors", "store_has_open_cases",
+     gettext_noop("No open after-sale request or escalation")),
+    ("compliance_cases", "compliance.selectors", "store_has_open_cases",
+     gettext_noop("No open violation appeal or sampling inspection")),
+)
+
+
+def _open_case_provider(module_name: str, function_name: str):
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    return getattr(module, function_name, None)
+
+
+def closure_checklist(store: Store, *, kinds, application: ClosureApplication | None = None,
+                      now=None) -> list[Condition]:
+    """Every condition of closing the store and refunding the deposits of `kinds`, each
+    with its state and what blocks it."""
+    now = now or timezone.now()
+    kinds = set(kinds)
+    conditions = []
+    product_kinds = []
+    if DepositAccount.Kind.STORE in kinds:
+        product_kinds.append(Product.Kind.OWN)
+    if DepositAccount.Kind.PROMOTION in kinds:
+        product_kinds.append(Product.Kind.OTHER_PLATFORM)
+
+    products = Product.objects.filter(store=store, kind__in=product_kinds).aggregate(
+        listed=Count("pk", filter=Q(status=Product.Status.LISTED)),
+        in_review=Count("pk", filter=Q(status=Product.Status.IN_REVIEW)),
+    )
+    listed, in_review = products["listed"], products["in_review"]
+    conditions.append(Condition(
+        "products", _("All relevant products delisted and none waiting for review"),
+        rules.BLOCKED if listed or in_review else rules.OK,
+        _("%(listed)d listed, %(review)d in review: delist them or withdraw them from review.")
+        % {"listed": listed, "review": in_review} if listed or in_review else "",
+    ))
+
+    if DepositAccount.Kind.STORE in kinds:
+        orders = Order.objects.filter(store=store)
+        open_orders = orders.filter(status__in=OPEN_ORDER_STATUSES).count()
+        conditions.append(Condition(
+            "orders", _("All orders completed or closed"),
+            rules.BLOCKED if open_orders else rules.OK,
+            _("%(n)d orders are still open.") % {"n": open_orders} if open_orders else "",
+        ))
+        quiet_days = config.get("closure.quiet_days")
+        last = orders.filter(status=Order.Status.COMPLETED).aggregate(m=Max("completed_at"))["m"]
+        if last is None or last + timedelta(days=quiet_days) <= now:
+            conditions.append(Condition(
+                "quiet_period",
+                _("At least %(days)d days since the last order completed") % {"days": quiet_days},
+                rules.OK,
+            ))
+        else:
+            conditions.append(Condition(
+                "quiet_period",
+                _("At least %(days)d days since the last order completed") % {"days": quiet_days},
+                rules.BLOCKED,
+                _("The last order completed on %(last)s; possible from %(from)s.") % {
+                    "last": timezone.localtime(last).strftime("%Y-%m-%d"),
+                    "from": timezone.localtime(last + timedelta(days=quiet_days)).strftime("%Y-%m-%d"),
+                },
+            ))
+
+    for code, module_name, function_name, label in OPEN_CASE_PROVIDERS:
+        check = _open_case_provider(module_name, function_name)
+        if check is None:
+            conditions.append(Condition(
+                code, _(label), rules.UNKNOWN,
+                _("Not checked yet by the system: a reviewer checks it by hand."),
+            ))
+        elif check(store):
+            conditions.append(Condition(code, _(label), rules.BLOCKED,
+                                        _("There are open cases: wait until they are closed.")))
+        else:
+            conditions.append(Condition(code, _(label), rules.OK))
+
+    negative = [a for a in DepositAccount.objects.filter(store=store, kind__in=kinds)
+                if a.balance < 0]
+    conditions.append(Condition(
+        "balance", _("No compensation left unpaid by the deposit"),
+        rules.BLOCKED if negative else rules.OK,
+        _("The deposit is below zero by %(amount)s: pay the difference first.")
+        % {"amount": format_cny(-sum(a.balance for a in negative))} if negative else "",
+    ))
+
+    notice_days = config.get("closure.notice_days")
+    label = _("Closure notice shown on the store page for %(days)d days") % {"days": notice_days}
+    if application is None or application.status != ClosureApplication.Status.PENDING:
+        conditions.append(Condition("notice", label, rules.BLOCKED,
+                                    _("Starts when you apply.")))
+    elif application.notice_until <= now:
+        conditions.append(Condition("notice", label, rules.OK))
+    else:
+        conditions.append(Condition(
+            "notice", label, rules.BLOCKED,
+            _("Shown until %(until)s.") % {
+                "until": timezone.localtime(application.notice_until).strftime("%Y-%m-%d %H:%M")},
+        ))
+    return conditions
+
+
+def closure_application_for_merchant(user):
+    return ClosureApplication.objects.for_merchant(user).order_by("-applied_at", "-pk")
+
+
+def closure_pending(store: Store) -> ClosureApplication | None:
+    return ClosureApplication.objects.filter(
+        store=store, status=ClosureApplication.Status.PENDING
+    ).first()
+
+
+def closure_notice(store: Store) -> dict | None:
+    """The public closure notice of a store (关店公示), or None. Shown from the application
+    until the decision, and after an approved closure of the whole store."""
+    application = (
+        ClosureApplication.objects.filter(store=store)
+        .filter(Q(status=ClosureApplication.Status.PENDING)
+                | Q(status=ClosureApplication.Status.APPROVED))
+        .order_by("-applied_at", "-pk").first()
+    )
+    if application is None:
+        return None
+    if application.status == ClosureApplication.Status.APPROVED and store.status != Store.Status.CLOSED:
+        return None
+    return {
+        "application": application,
+        "since": application.applied_at,
+        "until": application.notice_until,
+        "closed": application.status == ClosureApplication.Status.APPROVED,
+        "closed_at": application.decided_at,
+        "own_products": application.refund_store_deposit,
+        "other_platform": application.refund_promotion_deposit,
+    }
+
+
+def closure_review_queue():
+    return ClosureApplication.objects.filter(status=ClosureApplication.Status.PENDING)
+
+
+# --- reconciliation -------------------------------------------------------------------------------
+@dataclass
+class ReconcileReport:
+    accounts: int = 0
+    entries: int = 0
+    problems: list = None
+
+    def __post_init__(self):
+        self.problems = self.problems or []
+
+
+def _reconcile(report, account_model, entry_model, label):
+    balances = dict(account_model.objects.values_list("pk", "balance"))
+    report.accounts += len(balances)
+    seen = {}
+    rows = (entry_model.objects.order_by("account_id", "pk")
+            .values_list("account_id", "pk", "amount", "balance_after").iterator(chunk_size=5000))
+    running = Decimal("0.00")
+    current = None
+    for account_id, pk, amount, balance_after in rows:
+        report.entries += 1
+        if account_id != current:
+            current, running = account_id, Decimal("0.00")
+        running += amount
+        if running != balance_after:
+            report.problems.append(
+                f"{label} {account_id}: entry {pk} says balance {balance_after}, "
+                f"the entries sum to {running}"
+            )
+            running = balance_after  # report each break once, not every entry after it
+        seen[account_id] = running
+    for account_id, balance in balances.items():
+        expected = seen.get(account_id, Decimal("0.00"))
+        if balance != expected:
+            report.problems.append(
+                f"{label} {account_id}: balance {balance}, the ledger says {expected}"
+            )
+
+
+def ledgers_reconcile() -> ReconcileReport:
+    """Check every ledger (streamed, constant memory): balance_after of each entry is the
+    running sum of the amounts, and each account's balance is its ledger's last balance."""
+    report = ReconcileReport()
+    _reconcile(report, DepositAccount, DepositEntry, "deposit account")
+    _reconcile(report, StoreAccount, StoreAccountEntry, "store account")
+    return report

@@ -1,0 +1,212 @@
+"""Closing a store and refunding its deposits (关店退保证金).
+
+The merchant applies (every condition the system can check must hold, except the
+30-day public notice, which the application starts); reviewers decide within the review
+clock. Approval pays each chosen deposit back through the payment provider, records the
+refund in the ledger and closes what that deposit guaranteed: the store deposit own-product
+selling, the promotion deposit other-platform products; with both gone the store closes."""
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import shop.conf_deposits  # noqa: F401  (configuration keys)
+from common import config
+from common.errors import ApplicationError
+from shop.models import ClosureApplication, ClosureEvent, DepositAccount, DepositEntry, Store
+from shop.rules import deposits as rules
+from shop.selectors.deposits import closure_checklist
+from shop.services.deposits import accounts_lock, deposit_accounts_open, deposit_entry_append
+
+
+def _event(application, old, new, actor, reason, now, **data):
+    ClosureEvent.objects.create(application=application, from_status=old, to_status=new,
+                                actor=actor, reason=str(reason), at=now, data=data)
+
+
+def _snapshot(conditions) -> list[dict]:
+    return [{"code": c.code, "label": str(c.label), "state": c.state, "detail": str(c.detail)}
+            for c in conditions]
+
+
+def _blocking_text(conditions) -> str:
+    return "; ".join(f"{c.label}: {c.detail}" if c.detail else str(c.label)
+                     for c in conditions if c.blocked)
+
+
+def _store_lock(store: Store) -> Store:
+    return Store.objects.select_for_update().get(pk=store.pk)
+
+
+def closure_apply(*, store: Store, actor, refund_store_deposit: bool,
+                  refund_promotion_deposit: bool, reason: str = "",
+                  now: datetime | None = None) -> ClosureApplication:
+    """The merchant applies to close the store and have one or both deposits refunded.
+    The public closure notice and the review clock start now."""
+    now = now or timezone.now()
+    if actor is None or store.merchant_id != actor.pk:
+        raise ApplicationError(_("This is not your store."), code="not_yours")
+    if not (refund_store_deposit or refund_promotion_deposit):
+        raise ApplicationError(_("Choose at least one deposit to refund."), code="nothing_chosen")
+    accounts = deposit_accounts_open(store=store, now=now)
+    kinds = []
+    if refund_store_deposit:
+        kinds.append(DepositAccount.Kind.STORE)
+    if refund_promotion_deposit:
+        kinds.append(DepositAccount.Kind.PROMOTION)
+    if any(accounts[k].closed_at is not None for k in kinds):
+        raise ApplicationError(_("That deposit was already refunded."), code="already_refunded")
+    if store.status == Store.Status.CLOSED:
+        raise ApplicationError(_("The store is already closed."), code="bad_state")
+    conditions = closure_checklist(store, kinds=kinds, now=now)
+    if not rules.closure_may_apply([(c.code, c.state) for c in conditions]):
+        raise ApplicationError(
+            _("You cannot apply yet: %(why)s") % {"why": _blocking_text(
+                [c for c in conditions if c.code != "notice"])},
+            code="conditions_not_met",
+        )
+    try:
+        with transaction.atomic():
+            store = _store_lock(store)
+            application = ClosureApplication.objects.create(
+                store=store, refund_store_deposit=refund_store_deposit,
+                refund_promotion_deposit=refund_promotion_deposit,
+                reason=(reason or "").strip()[:2000], applied_by=actor, applied_at=now,
+                notice_until=now + timedelta(days=config.get("closure.notice_days")),
+                review_by=now + timedelta(days=config.get("closure.review_days")),
+                checklist=_snapshot(conditions),
+            )
+            remaining = {a.kind for a in accounts.values() if a.closed_at is None}
+            if remaining <= set(kinds) and store.status == Store.Status.OPEN:
+                # The whole store is winding down: it takes no new orders or listings.
+                store.status = Store.Status.CLOSING
+                store.save(update_fields=["status", "updated_at"])
+            _event(application, "", ClosureApplication.Status.PENDING, actor,
+                   reason or _("Closure applied for"), now)
+    except IntegrityError:
+        raise ApplicationError(_("There is already a closure application under review."),
+                               code="already_applied")
+    return application
+
+
+def _application_lock(application) -> ClosureApplication:
+    return ClosureApplication.objects.select_for_update().select_related("store").get(
+        pk=application.pk)
+
+
+def _reopen_if_closing(store: Store, now) -> None:
+    if store.status == Store.Status.CLOSING:
+        store.status = Store.Status.OPEN
+        store.save(update_fields=["status", "updated_at"])
+
+
+def closure_withdraw(*, application: ClosureApplication, actor,
+                     now: datetime | None = None) -> ClosureApplication:
+    """The merchant withdraws a pending application; the store reopens."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        store = _store_lock(application.store)
+        application = _application_lock(application)
+        if actor is None or store.merchant_id != actor.pk:
+            raise ApplicationError(_("This is not your store."), code="not_yours")
+        if application.status != ClosureApplication.Status.PENDING:
+            raise ApplicationError(_("This application was already decided."), code="bad_state")
+        application.status = ClosureApplication.Status.WITHDRAWN
+        application.decided_at = now
+        application.save(update_fields=["status", "decided_at"])
+        _reopen_if_closing(store, now)
+        _event(application, ClosureApplication.Status.PENDING, application.status, actor,
+               _("Withdrawn by the merchant"), now)
+    return application
+
+
+def closure_reject(*, application: ClosureApplication, actor, reason: str,
+                   now: datetime | None = None) -> ClosureApplication:
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give the reason for the rejection."), code="no_reason",
+                               field="reason")
+    with transaction.atomic():
+        store = _store_lock(application.store)
+        application = _application_lock(application)
+        if application.status != ClosureApplication.Status.PENDING:
+            raise ApplicationError(_("This application was already decided."), code="bad_state")
+        application.status = ClosureApplication.Status.REJECTED
+        application.decided_at = now
+        application.reviewer = actor
+        application.rejection_reason = reason
+        application.save(update_fields=["status", "decided_at", "reviewer", "rejection_reason"])
+        _reopen_if_closing(store, now)
+        _event(application, ClosureApplication.Status.PENDING, application.status, actor,
+               reason, now)
+    return application
+
+
+def closure_approve(*, application: ClosureApplication, actor, unknown_confirmed: bool = False,
+                    now: datetime | None = None) -> ClosureApplication:
+    """Approve: every condition holds (the ones the system cannot check confirmed by the
+    reviewer), the notice has run its course; each chosen deposit is paid back and closed."""
+    from shop.services.payments import payment_payout
+
+    now = now or timezone.now()
+    conditions = closure_checklist(application.store, kinds=application.deposit_kinds,
+                                   application=application, now=now)
+    states = [(c.code, c.state) for c in conditions]
+    if not rules.closure_may_approve(states, unknown_confirmed=unknown_confirmed):
+        blocked = _blocking_text(conditions)
+        if blocked:
+            raise ApplicationError(_("Cannot approve yet: %(why)s") % {"why": blocked},
+                                   code="conditions_not_met")
+        raise ApplicationError(
+            _("Confirm that you checked by hand the conditions the system cannot check."),
+            code="unchecked_conditions",
+        )
+    with transaction.atomic():
+        store = _store_lock(application.store)
+        application = _application_lock(application)
+        if application.status != ClosureApplication.Status.PENDING:
+            raise ApplicationError(_("This application was already decided."), code="bad_state")
+        _store_account, accounts = accounts_lock(store)
+        refunds = {}
+        for kind in application.deposit_kinds:
+            account = accounts[kind]
+            amount = account.balance
+            payment = None
+            if amount > 0:
+                payment = payment_payout(
+                    payee=store.merchant, amount=amount,
+                    idempotency_key=f"closure:{application.pk}:{kind}", actor=actor,
+                    reason=_("%(deposit)s refunded on closing the store") % {
+                        "deposit": account.get_kind_display()},
+                    now=now,
+                )
+                deposit_entry_append(
+                    account, kind=DepositEntry.Kind.REFUND, amount=-amount, actor=actor,
+                    reason=_("Refunded on closing the store"), now=now,
+                    cause_type="closure", cause_id=str(application.pk), payment=payment,
+                )
+            refunds[kind] = str(amount if amount > 0 else 0)
+            account.closed_at = now
+            account.shortfall = 0
+            account.restricted_since = None
+            account.pay_by = None
+            account.required_amount = 0
+            account.save(update_fields=["closed_at", "shortfall", "restricted_since", "pay_by",
+                                        "required_amount", "updated_at"])
+        if all(a.closed_at is not None for a in accounts.values()):
+            store.status = Store.Status.CLOSED
+            store.save(update_fields=["status", "updated_at"])
+        else:
+            _reopen_if_closing(store, now)
+        application.status = ClosureApplication.Status.APPROVED
+        application.decided_at = now
+        application.reviewer = actor
+        application.checklist = _snapshot(conditions)
+        application.save(update_fields=["status", "decided_at", "reviewer", "checklist"])
+        _event(application, ClosureApplication.Status.PENDING, application.status, actor,
+               _("Approved; deposits refunded"), now, refunds=refunds,
+               unknown_confirmed=unknown_confirmed)
+    return application

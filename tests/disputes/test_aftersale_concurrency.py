@@ -1,16 +1,14 @@
 """The sweeps and the people at the same time, on PostgreSQL: every due request moves once,
 money moves once, a second run changes nothing."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
-from common.errors import ApplicationError
 from disputes import services, sweeps
 from disputes.models import AfterSaleEvent, AfterSaleRequest
 from shop.models import Payment
+from tests.concurrency import postgres_only, run_threads
 from tests.disputes.aftersale_factories import (
     START,
     fresh,
@@ -20,32 +18,7 @@ from tests.disputes.aftersale_factories import (
     sku_for,
 )
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="concurrency is proven on PostgreSQL, the production database"),
-]
-
-
-def run_threads(n, target):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results.append(target(i))
-        except ApplicationError as exc:
-            errors.append(exc.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
+pytestmark = [pytest.mark.django_db(transaction=True), postgres_only]
 
 
 def _many_due(buyer, merchant, store, return_address):

@@ -1,17 +1,15 @@
 """Many buyers at once on PostgreSQL: stock never negative, never sold twice; a refund key
 pays once; a sweep and a buyer cancelling at once release stock once."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
-from common.errors import ApplicationError
 from shop.models import Order, Payment, Sku
 from shop.services.orders import order_cancel, order_place
 from shop.services.payments import payment_refund
 from shop.sweeps import cancel_unpaid_orders
+from tests.concurrency import postgres_only, run_threads
 from tests.shop.order_factories import (  # noqa: F401 (fixture)
     ADDRESS,
     _fast_password_hashing,
@@ -21,32 +19,7 @@ from tests.shop.order_factories import (  # noqa: F401 (fixture)
     store_for,
 )
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="concurrency is proven on PostgreSQL, the production database"),
-]
-
-
-def run_threads(n, target):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results.append(target(i))
-        except ApplicationError as exc:
-            errors.append(exc.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
+pytestmark = [pytest.mark.django_db(transaction=True), postgres_only]
 
 
 def test_stock_is_never_sold_twice(make_user, merchant):

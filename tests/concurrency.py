@@ -15,9 +15,10 @@ postgres_only = pytest.mark.skipif(
 
 def run_threads(n, target):
     """Start n threads that call target(i) at the same moment (a barrier), each on its own
-    database connection. Returns (results, codes of the ApplicationErrors raised)."""
+    database connection. Returns (results, codes of the ApplicationErrors raised); any
+    other exception (a deadlock, a lost update caught by a constraint) fails the test."""
     barrier = threading.Barrier(n)
-    results, errors = [], []
+    results, errors, crashes = [], [], []
 
     def worker(i):
         try:
@@ -25,6 +26,8 @@ def run_threads(n, target):
             results.append(target(i))
         except ApplicationError as exc:
             errors.append(exc.code)
+        except Exception as exc:  # noqa: BLE001 - re-raised in the test's thread below
+            crashes.append(exc)
         finally:
             connection.close()
 
@@ -33,4 +36,6 @@ def run_threads(n, target):
         t.start()
     for t in threads:
         t.join()
+    if crashes:
+        raise crashes[0]
     return results, errors

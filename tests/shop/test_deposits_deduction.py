@@ -2,11 +2,9 @@
 floor, a shortfall covered from the store account first and restricting the store for
 the rest; concurrent deductions with the same cause write one entry (PostgreSQL)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from common import config
 from common.errors import ApplicationError
@@ -14,6 +12,7 @@ from shop.models import DepositAccount, DepositEntry, StoreAccountEntry
 from shop.selectors.stores import store_abilities
 from shop.services.accounts import store_account_adjust
 from shop.services.deposits import deposit_deduct
+from tests.concurrency import postgres_only, run_threads
 from tests.factories import UserFactory
 from tests.shop.test_deposits_fixtures import (
     D,
@@ -128,56 +127,24 @@ def test_bad_deductions_are_refused(store, kwargs, code):
     assert not DepositEntry.objects.exists()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need PostgreSQL")
+@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_deductions_with_the_same_cause_write_one_entry():
     shop_store = new_store(UserFactory())
     pay_deposit(shop_store, "1000")
-    barrier = threading.Barrier(8)
-    results, errors = [], []
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(deduct(shop_store, "100", cause_id="42").pk)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = run_threads(8, lambda _i: deduct(shop_store, "100", cause_id="42").pk)
     assert not errors
     assert len(set(results)) == 1
     assert DepositEntry.objects.filter(kind="deduction").count() == 1
     assert account(shop_store).balance == D("900.00")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need PostgreSQL")
+@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_deductions_with_different_causes_all_apply_in_order():
     shop_store = new_store(UserFactory())
     pay_deposit(shop_store, "1000")
-    barrier = threading.Barrier(8)
-    errors = []
-
-    def worker(n):
-        try:
-            barrier.wait()
-            deduct(shop_store, "100", cause_id=str(n))
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _results, errors = run_threads(8, lambda n: deduct(shop_store, "100", cause_id=str(n)))
     assert not errors
     entries = list(DepositEntry.objects.filter(account=account(shop_store)).order_by("pk"))
     running = Decimal("0")
@@ -187,7 +154,7 @@ def test_concurrent_deductions_with_different_causes_all_apply_in_order():
     assert account(shop_store).balance == D("200.00") == running
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need PostgreSQL")
+@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_deductions_payments_and_account_credits_at_once_keep_every_ledger_whole():
     from shop.selectors.deposits import ledgers_reconcile
@@ -201,23 +168,7 @@ def test_deductions_payments_and_account_credits_at_once_keep_every_ledger_whole
                                             reason="货款", token=f"a{n}") for n in range(3)]
         + [lambda: pay_deposit(shop_store, "100")]
     )
-    barrier = threading.Barrier(len(jobs))
-    errors = []
-
-    def worker(job):
-        try:
-            barrier.wait()
-            job()
-        except Exception as exc:  # noqa: BLE001 - a deadlock or lost update shows up here
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _results, errors = run_threads(len(jobs), lambda i: jobs[i]())
     assert not errors
     assert ledgers_reconcile().problems == []
     # 300 + 100 paid, 200 deducted, whatever was short covered from the 360 credited.

@@ -190,3 +190,28 @@ def public_licences(store, *, now=None) -> list[PublicLicence]:
             )
         )
     return result
+
+
+def sellable_leaf_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Leaf categories a merchant may pick for a product, grouped by their top level:
+    only those whose inherited status is open. One query for the whole tree."""
+    nodes = {c.pk: c for c in Category.objects.all()}
+
+    def effective_status(node):
+        while node is not None:
+            if node.status:
+                return node.status
+            node = nodes.get(node.parent_id)
+        return Category.Status.OPEN
+
+    groups: dict[int, list] = {}
+    for node in sorted(nodes.values(), key=lambda c: (c.sort_order, c.code)):
+        if node.level != 3 or effective_status(node) != Category.Status.OPEN:
+            continue
+        parent = nodes.get(node.parent_id)
+        root = nodes.get(parent.parent_id) if parent else None
+        if root is None:
+            continue
+        groups.setdefault(root.pk, []).append((node.pk, f"{parent.name} / {node.name}"))
+    roots = sorted((nodes[pk] for pk in groups), key=lambda c: (c.sort_order, c.code))
+    return [(root.name, groups[root.pk]) for root in roots]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from common.access import merchant_required
 from common.errors import ApplicationError
 from compliance.models import Category
+from compliance.selectors import sellable_leaf_choices
 from shop.models import Product, Sku
 from shop.selectors.products import merchant_products, open_revision
 from shop.selectors.stores import store_for_merchant
@@ -67,7 +68,7 @@ def product_list(request):
 
 class ProductForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
-    category = forms.ModelChoiceField(label=_("Category (lowest level)"), queryset=Category.objects.none(), required=False)
+    category = forms.TypedChoiceField(label=_("Category (lowest level)"), coerce=int, required=False, empty_value=None)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
     image = forms.ImageField(label=_("Main image (JPG or PNG)"), required=False)
     image_caption = forms.CharField(label=_("Text on the cover image"), max_length=200, required=False)
@@ -81,10 +82,17 @@ class ProductForm(forms.Form):
     attr_name_1 = forms.CharField(label=_("Spec 1 name"), required=False, max_length=20, initial="颜色")
     attr_name_2 = forms.CharField(label=_("Spec 2 name"), required=False, max_length=20, initial="尺码")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, current_category_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(level=3).select_related("parent__parent")
-        self.fields["category"].label_from_instance = lambda c: c.path_name
+        choices = [("", "---------"), *sellable_leaf_choices()]
+        offered = {pk for _group, options in choices[1:] for pk, _label in options}
+        if current_category_id and current_category_id not in offered:
+            # A category closed since the product was made stays visible on its form; the
+            # submission check explains why it cannot be used.
+            current = Category.objects.filter(pk=current_category_id).first()
+            if current is not None:
+                choices.append((current.pk, current.path_name))
+        self.fields["category"].choices = choices
 
 
 def _sku_rows(post, names):
@@ -147,7 +155,10 @@ def product_edit(request, pk=None):
         "attr_name_1": names[0],
         "attr_name_2": names[1],
     } if product else {}
-    form = ProductForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ProductForm(
+        request.POST or None, request.FILES or None, initial=initial,
+        current_category_id=source.get("category_id"),
+    )
     grid = _grid_for_display(source.get("skus", []), names)
     food_label = source.get("food_label") or {}
     if request.method == "POST":
@@ -157,7 +168,7 @@ def product_edit(request, pk=None):
         food_label = {k: request.POST.get(f"food-{k}", "").strip() for k in FOOD_LABEL_LABELS}
         if form.is_valid():
             data = dict(form.cleaned_data)
-            data["category_id"] = data.pop("category").pk if data.get("category") else None
+            data["category_id"] = data.pop("category")
             data["food_label"] = {k: v for k, v in food_label.items() if v}
             image = data.pop("image", None)
             try:

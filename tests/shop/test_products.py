@@ -262,3 +262,13 @@ def test_draft_preview_only_for_its_owner(client, merchant_client, other_merchan
     assert page.status_code == 200 and "预览草稿" in page.content.decode()
     assert client.get(url).status_code == 404
     assert other_merchant_client.get(url).status_code == 404
+
+
+def test_category_picker_offers_open_leaves_grouped_by_top_level(merchant_client, store, leaf):
+    banned_root = CategoryFactory(code="banned", name="禁售根", status=Category.Status.PROHIBITED)
+    banned_mid = CategoryFactory(code="banned.m", name="禁售二级", parent=banned_root)
+    CategoryFactory(code="banned.m.l", name="象牙制品", parent=banned_mid)
+    body = merchant_client.get("/seller/products/new/").content.decode()
+    assert '<optgroup label="测试一级">' in body
+    assert "测试二级 / T恤" in body
+    assert "象牙制品" not in body

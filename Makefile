@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run` is for a laptop: debug pages, demo logins, the sandbox payment buttons.
+RUN_ENV := DEBUG=$${DEBUG:-1}
 
 .PHONY: install run test lint messages worker bench clean
 
@@ -17,9 +19,9 @@ $(VENV)/.installed: requirements.txt
 install: $(VENV)/.installed
 
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py setup_schedules
-	$(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py setup_schedules
+	$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Merchant center:   http://$(HOST):$(PORT)/seller/"
 	@echo "  Support workbench: http://$(HOST):$(PORT)/support/"
@@ -27,14 +29,14 @@ run: install
 	@echo "  API docs:          http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Health:            http://$(HOST):$(PORT)/healthz"
 	@echo "  Demo logins: reviewer, agent, merchant_a, merchant_b, merchant_c, buyer_a, buyer_b"
-	@echo "  Password for all:  $$($(PY) -c 'import os;os.environ.setdefault("DJANGO_SETTINGS_MODULE","config.settings");import django;django.setup();from django.conf import settings;print(settings.DEMO_PASSWORD)')"
+	@echo "  Password for all:  $$($(RUN_ENV) $(PY) -c 'import os;os.environ.setdefault("DJANGO_SETTINGS_MODULE","config.settings");import django;django.setup();from django.conf import settings;print(settings.DEMO_PASSWORD)')"
 	@echo ""
-	@$(PY) manage.py qcluster & worker=$$!; \
+	@$(RUN_ENV) $(PY) manage.py qcluster & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(PY) manage.py runserver $(HOST):$(PORT)
+	  $(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	$(PY) manage.py qcluster
+	$(RUN_ENV) $(PY) manage.py qcluster
 
 test: install
 	$(PY) -m pytest -q $(PYTEST_ARGS)
@@ -43,8 +45,8 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans -i ".venv/*" -i "staticfiles/*"
-	$(PY) manage.py compilemessages -l zh_Hans -i ".venv"
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans -i ".venv/*" -i "staticfiles/*"
+	DEBUG=1 $(PY) manage.py compilemessages -l zh_Hans -i ".venv"
 
 bench: install
 	$(PY) bench/screening.py

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -6,8 +7,25 @@ from common import config
 from common.models import PlatformSetting
 
 
+class PlatformSettingForm(forms.ModelForm):
+    class Meta:
+        model = PlatformSetting
+        fields = ["key", "value", "note"]
+
+    def clean(self):
+        data = super().clean()
+        key = data.get("key") or getattr(self.instance, "key", None)
+        if key and "value" in data:
+            try:
+                data["value"] = config._to_json(config.validate(key, data["value"]))
+            except forms.ValidationError as exc:
+                self.add_error("value", exc)
+        return data
+
+
 @admin.register(PlatformSetting)
 class PlatformSettingAdmin(SimpleHistoryAdmin):
+    form = PlatformSettingForm
     list_display = ["key", "label", "value", "default", "updated_at"]
     search_fields = ["key"]
     readonly_fields = ["updated_at"]

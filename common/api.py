@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -33,14 +34,14 @@ def exception_handler(exc, context):
 
 
 class IsBuyer(BasePermission):
-    message = "This endpoint is for buyers."
+    message = _("This endpoint is for buyers.")
 
     def has_permission(self, request, view):
         return roles.has_role(request.user, roles.BUYER)
 
 
 class IsMerchant(BasePermission):
-    message = "This endpoint is for merchants."
+    message = _("This endpoint is for merchants.")
 
     def has_permission(self, request, view):
         return roles.has_role(request.user, roles.MERCHANT)

@@ -41,6 +41,42 @@ def _coerce(definition: Definition, raw):
     return raw
 
 
+def validate(key: str, raw):
+    """The value a reviewer typed, coerced to the declared type; refuses what would break
+    every reader of the key (text where a number belongs, negative durations/amounts)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    definition = _REGISTRY.get(key)
+    if definition is None:
+        raise ValidationError(_("Unknown setting."), code="unknown_key")
+    default = definition.default
+    try:
+        if isinstance(default, bool):
+            if raw not in (True, False):
+                raise ValueError
+            return raw
+        if isinstance(default, Decimal):
+            value = Decimal(str(raw))
+            if not value.is_finite():
+                raise ValueError
+        elif isinstance(default, int):
+            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+                raise ValueError
+            value = int(str(raw))
+        else:
+            return raw
+    except (ValueError, ArithmeticError, TypeError):
+        raise ValidationError(
+            _("Enter a value of the same kind as the default (%(default)s).")
+            % {"default": _to_json(default)},
+            code="invalid_type",
+        )
+    if value < 0:
+        raise ValidationError(_("The value cannot be negative."), code="negative")
+    return value
+
+
 def get(key: str):
     definition = _REGISTRY[key]
     cached = cache.get(_CACHE_KEY.format(key))

@@ -2,7 +2,12 @@
 AppConfig.ready(); `enforce_deadlines` runs them all once.
 
 A sweep takes `now` and returns how many rows it moved. It must be idempotent: running it
-twice, or in two processes at once, moves nothing the second time."""
+twice, or in two processes at once, moves nothing the second time.
+
+Sweeps run in the order they were registered (apps in INSTALLED_APPS order, then the order
+of their sweeps module), so a module lists its clocks in the order they follow each other:
+after an outage, a missed 36 h contact is recorded before the 72 h auto-approval moves the
+request on."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -27,4 +32,4 @@ def registered() -> dict[str, Sweep]:
 
 def run_all(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
-    return {name: sweep(now) for name, sweep in sorted(_SWEEPS.items())}
+    return {name: sweep(now) for name, sweep in _SWEEPS.items()}

@@ -30,6 +30,13 @@ def healthz(request):
     return JsonResponse(report, status=status)
 
 
+def favicon(request):
+    # Resolved per request: in production the name comes from the collected manifest.
+    from django.templatetags.static import static
+
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 def _wants_json(request) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get(
         "Accept", ""

@@ -1,7 +1,8 @@
 """Settings for the merchant platform, read from environment variables.
 
-Every variable is documented in README.md. Defaults suit a laptop (SQLite, DEBUG on);
-production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+Every variable is documented in README.md. The defaults fail closed: DEBUG is off and a
+SECRET_KEY is required unless DEBUG=1 (what `make run` sets on a laptop) or the tests are
+running. SQLite is the default database.
 """
 
 import os
@@ -25,12 +26,14 @@ def _fail(message: str) -> None:
     raise SystemExit(2)
 
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 TESTING = "pytest" in sys.modules
+# A developer's machine (DEBUG) or the test suite: plain HTTP, a throw-away secret.
+LOCAL = DEBUG or TESTING
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if LOCAL:
         SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
     else:
         _fail("SECRET_KEY must be set when DEBUG is off.")
@@ -173,7 +176,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if LOCAL
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -193,12 +196,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@shop.example
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- Security -----------------------------------------------------------------------------
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not LOCAL)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not LOCAL)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not LOCAL)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if LOCAL else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not LOCAL)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not LOCAL)
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -274,6 +277,8 @@ DEMO_PASSWORD = "demo-pass-2026"
 # Sandbox payment provider and courier sign their callbacks with these (HMAC-SHA256);
 # empty means a secret derived from SECRET_KEY.
 PAYMENT_SANDBOX_SECRET = env.str("PAYMENT_SANDBOX_SECRET", default="")
+# The sandbox provider lets users "pay" by pressing a button: only for demos and tests.
+PAYMENT_SANDBOX_ENABLED = env.bool("PAYMENT_SANDBOX_ENABLED", default=DEBUG)
 COURIER_SANDBOX_SECRET = env.str("COURIER_SANDBOX_SECRET", default="")
 
 LOGGING = {

@@ -217,11 +217,22 @@ def test_check_deploy_with_production_settings_reports_nothing():
     ["mysql://root@localhost/db", "not a url", "", "postgres://postgres@127.0.0.1:5432/"],
 )
 def test_bad_database_url_stops_with_one_readable_line(url):
-    result = _run_manage(["check"], {"DATABASE_URL": url})
+    result = _run_manage(["check"], {"DEBUG": "1", "DATABASE_URL": url})
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Configuration error: DATABASE_URL")
+
+
+def test_debug_is_off_by_default_and_then_a_secret_key_is_required():
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
 def test_missing_secret_key_in_production_stops_with_one_line():
@@ -233,3 +244,54 @@ def test_missing_secret_key_in_production_stops_with_one_line():
 def test_chinese_is_the_default_whatever_the_browser_says(merchant_client):
     body = merchant_client.get("/seller/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "商家中心" in body
+
+
+def test_sweeps_run_in_registration_order(monkeypatch):
+    ran = []
+    monkeypatch.setattr(deadlines, "_SWEEPS", {})
+    for name in ["z.first", "a.second", "m.third"]:
+        deadlines.register(name)(lambda now, name=name: ran.append(name) or 0)
+    deadlines.run_all()
+    assert ran == ["z.first", "a.second", "m.third"]
+
+
+@pytest.mark.parametrize(
+    "key,raw,ok",
+    [
+        ("order.ship_within_hours", 36, True),
+        ("order.ship_within_hours", "36", True),
+        ("order.ship_within_hours", "36h", False),
+        ("order.ship_within_hours", -1, False),
+        ("order.ship_within_hours", 1.5, False),
+        ("category.default_service_fee_rate", "0.03", True),
+        ("category.default_service_fee_rate", "NaN", False),
+        ("category.default_service_fee_rate", "abc", False),
+    ],
+)
+def test_platform_settings_refuse_values_that_would_break_readers(key, raw, ok):
+    from django.core.exceptions import ValidationError
+
+    from common import config
+
+    if ok:
+        config.validate(key, raw)
+    else:
+        with pytest.raises(ValidationError):
+            config.validate(key, raw)
+
+
+def test_reviewer_cannot_save_text_into_a_number_setting(reviewer, client):
+    from common import config
+    from common.models import PlatformSetting
+
+    reviewer.is_superuser = True
+    reviewer.save()
+    client.force_login(reviewer)
+    config.ensure_defaults()
+    url = "/admin/common/platformsetting/order.ship_within_hours/change/"
+    response = client.post(url, {"key": "order.ship_within_hours", "value": '"36h"', "note": "x"})
+    assert response.status_code == 200  # the form again, with the error
+    assert PlatformSetting.objects.get(key="order.ship_within_hours").value == 48
+    response = client.post(url, {"key": "order.ship_within_hours", "value": "36", "note": "faster"})
+    assert response.status_code == 302
+    assert config.get("order.ship_within_hours") == 36

@@ -106,7 +106,7 @@ class SellerOrderDetailOut(OrderDetailOut):
 
 # --- inputs -----------------------------------------------------------------------------
 class OrderItemIn(serializers.Serializer):
-    sku = serializers.IntegerField()
+    sku = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     quantity = serializers.IntegerField(
         min_value=1, error_messages={"min_value": _("Quantity must be at least 1.")}
     )
@@ -168,7 +168,12 @@ class ShipIn(serializers.Serializer):
 
 class StockIn(serializers.Serializer):
     stock = serializers.IntegerField(
-        min_value=0, error_messages={"min_value": _("Stock cannot be negative.")}
+        min_value=0,
+        max_value=2_147_483_647,
+        error_messages={
+            "min_value": _("Stock cannot be negative."),
+            "max_value": _("Stock is too large."),
+        },
     )
 
 

@@ -1,5 +1,6 @@
 """Opening a store (开通小店): apply, review, resubmit; approval opens the store."""
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -77,6 +78,8 @@ def application_submit(*, applicant, data: dict, licence_file, now=None) -> Merc
     from django.core.exceptions import ValidationError
 
     now = now or timezone.now()
+    # One open application per user, also when two submissions race: serialise on the user.
+    get_user_model().objects.select_for_update().filter(pk=applicant.pk).first()
     if MerchantApplication.objects.filter(
         applicant=applicant,
         status__in=[MerchantApplication.Status.PENDING, MerchantApplication.Status.APPROVED],

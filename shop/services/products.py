@@ -39,12 +39,20 @@ LISTING_FIELDS = (
 
 
 # --- validation -------------------------------------------------------------------------
+MAX_AMOUNT = Decimal("9999999999.99")  # what a MoneyField (12 digits, 2 places) holds
+MAX_STOCK = 2_147_483_647  # a PositiveIntegerField on every database
+MAX_ATTRIBUTE_NAME = 20
+MAX_ATTRIBUTE_VALUE = 40
+
+
 def _money(value, field: str, *, allow_zero=False, allow_blank=False):
     if value in (None, "") and allow_blank:
         return None
     try:
         amount = to_money(value)
     except (InvalidOperation, TypeError, ValueError):
+        raise ApplicationError(_("Enter a valid amount."), code="invalid_amount", field=field)
+    if not amount.is_finite() or amount > MAX_AMOUNT:
         raise ApplicationError(_("Enter a valid amount."), code="invalid_amount", field=field)
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ApplicationError(
@@ -127,6 +135,16 @@ def clean_skus(rows) -> list[dict]:
             for k, v in (row.get("attributes") or {}).items()
             if str(k).strip() and str(v).strip()
         }
+        if any(
+            len(k) > MAX_ATTRIBUTE_NAME or len(v) > MAX_ATTRIBUTE_VALUE
+            for k, v in attributes.items()
+        ):
+            raise ApplicationError(
+                _("Spec names are at most %(name)d characters and values at most %(value)d.")
+                % {"name": MAX_ATTRIBUTE_NAME, "value": MAX_ATTRIBUTE_VALUE},
+                code="sku_attribute_long",
+                field="skus",
+            )
         key = attributes_key(attributes)
         if key in seen:
             raise ApplicationError(
@@ -147,6 +165,8 @@ def clean_skus(rows) -> list[dict]:
             raise ApplicationError(
                 _("Stock cannot be negative."), code="invalid_stock", field="skus"
             )
+        if stock > MAX_STOCK:
+            raise ApplicationError(_("Stock is too large."), code="invalid_stock", field="skus")
         cleaned.append(
             {
                 "attributes": attributes,
@@ -208,7 +228,10 @@ def product_payload(product: Product) -> dict:
     return payload
 
 
-def _apply_payload(product: Product, payload: dict) -> None:
+def _apply_payload(product: Product, payload: dict, *, from_review: bool = False) -> None:
+    """Write a listing onto the product. From a review (an approved revision), the stock
+    of SKUs that already exist stays as it is now: sales, cancellations and stock edits
+    happened since the snapshot was taken."""
     for field in LISTING_FIELDS:
         value = payload.get(field)
         if field in ("shipping_fee",):
@@ -222,16 +245,22 @@ def _apply_payload(product: Product, payload: dict) -> None:
         setattr(product, field, value)
     product.save()
     if product.is_own:
-        _apply_skus(
-            product, payload.get("skus") or [], keep_stock=product.status == Product.Status.LISTED
-        )
+        _apply_skus(product, payload.get("skus") or [], keep_stock=from_review)
 
 
 def _apply_skus(product: Product, rows: list[dict], *, keep_stock: bool) -> None:
     """Upsert by attribute combination; SKUs no longer in the grid are deactivated (order
-    lines still point at them). On a listed product, stock is live and not taken from a
-    reviewed change, except for new SKUs."""
-    existing = {s.attributes_key: s for s in product.skus.all()}
+    lines still point at them). With keep_stock (an approved revision), existing SKUs keep
+    their live stock; new SKUs start with the stock in the grid."""
+    existing = {s.attributes_key: s for s in product.skus.order_by("pk")}
+    # Existing SKUs are written in primary-key order, the order orders lock them in, so an
+    # approval and a purchase of the same SKUs cannot deadlock.
+    rows = sorted(
+        rows,
+        key=lambda r: (
+            existing[k].pk if (k := attributes_key(r["attributes"])) in existing else float("inf")
+        ),
+    )
     wanted = set()
     for row in rows:
         key = attributes_key(row["attributes"])
@@ -329,10 +358,24 @@ def product_update(*, product: Product, actor, data: dict, skus=(), image=None, 
 
 
 def _save_pending_image(product, image) -> str:
+    """A new main image of a change waits privately until the change is approved."""
     from django.core.files.storage import default_storage
 
     content = _clean_image(image)
-    return default_storage.save(f"public/products/pending/{content.name}", content)
+    return default_storage.save(f"private/products/pending/{content.name}", content)
+
+
+def _publish_pending_image(name: str) -> str:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    with default_storage.open(name, "rb") as pending:
+        public = default_storage.save(
+            timezone.localtime().strftime("public/products/%Y/%m/") + name.rsplit("/", 1)[-1],
+            ContentFile(pending.read()),
+        )
+    default_storage.delete(name)
+    return public
 
 
 def _next_number(product) -> int:
@@ -412,12 +455,24 @@ def product_revision_approve(*, revision: ProductRevision, actor, reason="", now
     )
     if revision.status != ProductRevision.Status.IN_REVIEW:
         raise ApplicationError(_("Only a revision in review can be approved."), code="bad_state")
-    product = Product.objects.select_for_update().get(pk=revision.product_id)
+    product = (
+        Product.objects.select_for_update().select_related("store").get(pk=revision.product_id)
+    )
     payload = dict(revision.payload)
+    # What was allowed at submission may not be now (a qualification expired, the category
+    # closed): the reviewer gets the same named refusal the merchant would.
+    from compliance.services import product_submission_check
+
+    category = (
+        Category.objects.select_related("parent__parent")
+        .filter(pk=payload.get("category_id"))
+        .first()
+    )
+    product_submission_check(store=product.store, category=category, payload=payload, now=now)
     pending_image = payload.pop("pending_image", None)
     if pending_image:
-        product.image.name = pending_image
-    _apply_payload(product, payload)
+        product.image.name = _publish_pending_image(pending_image)
+    _apply_payload(product, payload, from_review=True)
     _deposit_evaluate_on_commit(product.store, actor)
     revision.status = ProductRevision.Status.APPROVED
     revision.decided_at = now
@@ -478,6 +533,7 @@ def product_revision_reject(*, revision: ProductRevision, actor, reason: str, no
         )
     else:
         _move(product, Product.Status.REJECTED, actor=actor, reason=reason, now=now)
+        _deposit_evaluate_on_commit(product.store, actor)
     return product
 
 
@@ -485,7 +541,7 @@ def product_revision_reject(*, revision: ProductRevision, actor, reason: str, no
 def product_delist(*, product: Product, actor, reason: str, now=None) -> Product:
     """Take a listed product off sale (merchant, reviewer, or the system with actor=None)."""
     now = now or timezone.now()
-    product = Product.objects.select_for_update().get(pk=product.pk)
+    product = Product.objects.select_for_update().select_related("store").get(pk=product.pk)
     if product.status != Product.Status.LISTED:
         raise ApplicationError(_("Only a listed product can be delisted."), code="bad_state")
     product.delisted_reason = (reason or "")[:200]
@@ -497,6 +553,8 @@ def product_delist(*, product: Product, actor, reason: str, now=None) -> Product
         now=now,
         extra_fields=["delisted_reason"],
     )
+    # A delisted special-category product may lower the required deposit.
+    _deposit_evaluate_on_commit(product.store, actor)
     return product
 
 
@@ -546,6 +604,8 @@ def sku_stock_set(*, sku: Sku, actor, stock: int, now=None) -> Sku:
         )
     if stock < 0:
         raise ApplicationError(_("Stock cannot be negative."), code="invalid_stock", field="stock")
+    if stock > MAX_STOCK:
+        raise ApplicationError(_("Stock is too large."), code="invalid_stock", field="stock")
     try:
         with transaction.atomic():
             Sku.objects.filter(pk=sku.pk).update(stock=stock)

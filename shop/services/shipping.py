@@ -6,6 +6,7 @@ automatic completion clock; refused and returned are recorded on the timeline fo
 after-sale flow to act on."""
 
 import csv
+import hashlib
 import hmac
 import io
 import json
@@ -185,7 +186,10 @@ def courier_webhook_handle(*, body: bytes, signature: str, now: datetime | None 
     if not signature or not hmac.compare_digest(courier_sign(body), signature.strip()):
         raise ApplicationError(_("The callback signature is invalid."), code="bad_signature")
     data = _parse_tracking(body)
-    external_id = f"{data['courier']}:{data['event_id']}"[:64]
+    external_id = f"{data['courier']}:{data['event_id']}"
+    if len(external_id) > 64:
+        # Two long ids sharing a prefix are different events: key them by a digest.
+        external_id = "sha256:" + hashlib.sha256(external_id.encode()).hexdigest()[:57]
     order = Order.objects.filter(
         courier=data["courier"], waybill_number=data["waybill_number"]
     ).first()
@@ -211,6 +215,8 @@ def tracking_event_record(*, order: Order, data: dict, external_id: str, now: da
     fields = {"tracking_status": tracking_status_after(order.tracking_status, kind)}
     if kind in ("picked_up", "in_transit", "signed") and order.picked_up_at is None:
         fields["picked_up_at"] = at
+        # Judged by the courier's scan time, not by when the webhook arrived.
+        fields["pickup_late"] = bool(order.pickup_by and at > order.pickup_by)
     if kind == "signed":
         fields["signed_by"] = data.get("signed_by", "")
         fields["signed_in_locker"] = data.get("parcel_locker", False)

@@ -1,3 +1,4 @@
+from django.db.models import Count
 from django.shortcuts import render
 
 from common.access import merchant_required
@@ -16,8 +17,8 @@ def dashboard(request):
         )
         return render(request, "seller/dashboard.html", context)
     counts = dict.fromkeys(Product.Status.values, 0)
-    for row in Product.objects.filter(store=store).values("status").order_by():
-        counts[row["status"]] += 1
+    for row in Product.objects.filter(store=store).values("status").annotate(n=Count("pk")).order_by():
+        counts[row["status"]] = row["n"]
     context.update(
         abilities=store_abilities(store),
         product_counts=counts,

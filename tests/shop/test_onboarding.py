@@ -7,6 +7,7 @@ from common.errors import ApplicationError
 from shop.identity import make_credit_code, make_resident_id
 from shop.models import MerchantApplication, Store
 from shop.services import onboarding
+from tests.concurrency import postgres_only, run_threads
 from tests.factories import PDF_BYTES, MerchantApplicationFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +194,19 @@ def test_public_store_page_needs_no_login(client):
     store = StoreFactory(introduction="欢迎光临")
     body = client.get(f"/s/{store.slug}/").content.decode()
     assert store.name in body and "欢迎光临" in body
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_applications_make_one():
+    from tests.factories import UserFactory
+
+    user = UserFactory(role="merchant")
+    results, errors = run_threads(
+        4,
+        lambda i: onboarding.application_submit(
+            applicant=user, data=_data(store_name=f"店{i}"), licence_file=_pdf()
+        ).pk,
+    )
+    assert len(results) == 1 and errors == ["duplicate"] * 3
+    assert MerchantApplication.objects.filter(applicant=user).count() == 1

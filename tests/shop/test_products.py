@@ -272,3 +272,77 @@ def test_category_picker_offers_open_leaves_grouped_by_top_level(merchant_client
     assert '<optgroup label="测试一级">' in body
     assert "测试二级 / T恤" in body
     assert "象牙制品" not in body
+
+
+def test_product_list_figures_are_not_multiplied_by_revisions(merchant, merchant_client, store, leaf, reviewer):
+    from shop.selectors.products import merchant_products
+
+    product = _create(store, leaf)
+    svc.product_revision_approve(revision=svc.product_submit(product=product, actor=store.merchant), actor=reviewer)
+    svc.product_update(product=product, actor=store.merchant, data={"title": "改", "category_id": leaf.pk}, skus=SKUS)
+    svc.product_submit(product=product, actor=store.merchant)
+    row = merchant_products(merchant).get(pk=product.pk)
+    assert row.sku_count == 2 and row.total_stock == 15 and row.min_price == Decimal("59.00")
+    assert row.open_revisions is True
+
+
+def test_approval_keeps_live_stock_of_a_resubmitted_product(store, leaf, reviewer):
+    product = _create(store, leaf)
+    svc.product_revision_approve(revision=svc.product_submit(product=product, actor=store.merchant), actor=reviewer)
+    svc.product_delist(product=product, actor=store.merchant, reason="换季")
+    revision = svc.product_submit(product=product, actor=store.merchant)
+    w_m = Sku.objects.get(product=product, code="W-M")
+    svc.sku_stock_set(sku=w_m, actor=store.merchant, stock=999)
+    svc.product_revision_approve(revision=revision, actor=reviewer)
+    assert Sku.objects.get(pk=w_m.pk).stock == 999
+
+
+def test_approval_is_refused_when_the_category_closed_meanwhile(store, leaf, reviewer):
+    product = _create(store, leaf)
+    revision = svc.product_submit(product=product, actor=store.merchant)
+    Category.objects.filter(code="t_root").update(status=Category.Status.NOT_OPEN)
+    with pytest.raises(ApplicationError) as exc:
+        svc.product_revision_approve(revision=revision, actor=reviewer)
+    assert exc.value.code == "category_not_open"
+    product.refresh_from_db()
+    assert product.status == "in_review"
+
+
+@pytest.mark.parametrize(
+    "row,code",
+    [
+        ({"attributes": {"颜色": "白"}, "price": "NaN", "stock": 1}, "invalid_amount"),
+        ({"attributes": {"颜色": "白"}, "price": "Infinity", "stock": 1}, "invalid_amount"),
+        ({"attributes": {"颜色": "白"}, "price": "123456789012345", "stock": 1}, "invalid_amount"),
+        ({"attributes": {"颜色": "白"}, "price": "9", "stock": 3_000_000_000}, "invalid_stock"),
+        ({"attributes": {"颜" * 30: "白"}, "price": "9", "stock": 1}, "sku_attribute_long"),
+    ],
+)
+def test_out_of_range_input_is_a_clear_error(store, leaf, row, code):
+    with pytest.raises(ApplicationError) as exc:
+        svc.product_create(store=store, actor=store.merchant, kind="own", data={"title": "T", "category_id": leaf.pk}, skus=[row])
+    assert exc.value.code == code
+
+
+def test_pending_image_of_a_change_is_not_public(client, store, leaf, reviewer):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, format="PNG")
+    product = _create(store, leaf)
+    svc.product_revision_approve(revision=svc.product_submit(product=product, actor=store.merchant), actor=reviewer)
+    svc.product_update(
+        product=product, actor=store.merchant, data={"title": "新图", "category_id": leaf.pk}, skus=SKUS,
+        image=SimpleUploadedFile("a.png", buffer.getvalue(), content_type="image/png"),
+    )
+    pending = ProductRevision.objects.get(product=product, status="draft").payload["pending_image"]
+    assert pending.startswith("private/")
+    assert client.get(f"/media/{pending}").status_code == 404
+    revision = svc.product_submit(product=product, actor=store.merchant)
+    svc.product_revision_approve(revision=revision, actor=reviewer)
+    product.refresh_from_db()
+    assert product.image.name.startswith("public/")
+    assert client.get(f"/media/{product.image.name}").status_code == 200

@@ -182,3 +182,25 @@ def test_courier_bad_signature_unknown_waybill_and_garbage(paid):
         assert exc.value.code == "bad_callback"
     order.refresh_from_db()
     assert order.status == "shipped" and not TrackingEvent.objects.exists()
+
+
+def test_pickup_lateness_follows_the_scan_time_not_the_webhook(paid):
+    from shop.sweeps import mark_late_pickup
+
+    order = ship(paid)
+    # the webhook is delayed: the sweep flags the order at the deadline first
+    mark_late_pickup(order.pickup_by + timedelta(minutes=1))
+    order.refresh_from_db()
+    assert order.pickup_late
+    courier_event(order, "picked_up", at=order.pickup_by - timedelta(hours=1))
+    order.refresh_from_db()
+    assert order.pickup_late is False
+
+
+def test_long_courier_event_ids_sharing_a_prefix_are_different_events(paid):
+    order = ship(paid)
+    prefix = "x" * 80
+    _, first = courier_event(order, "picked_up", at=timezone.now(), event_id=prefix + "1")
+    _, second = courier_event(order, "in_transit", at=timezone.now(), event_id=prefix + "2")
+    assert first and second
+    assert TrackingEvent.objects.filter(order=order).count() == 2

@@ -20,5 +20,8 @@ define("aftersale.quality_review_hours", 48,
        _("Merchant reviews a quality ruling within"), "h")
 define("aftersale.agent_handle_hours", 48, _("Support agents handle an escalated case within"),
        "h")
+define("aftersale.refusal_intake_lookback_days", 7,
+       _("Refused parcels: how late a courier's “returned” event may arrive and still be "
+         "handled"), "d")
 define("aftersale.seven_day_return_days", 7, _("No-reason return window"), "d")
 define("aftersale.max_files_per_upload", 9, _("Files per after-sale message or evidence"), "")

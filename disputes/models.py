@@ -129,6 +129,10 @@ class AfterSaleRequest(TimeStampedModel):
     quality_review_by = models.DateTimeField(_("review the quality ruling by"), null=True,
                                              blank=True)
     agent_handle_by = models.DateTimeField(_("support handles by"), null=True, blank=True)
+    # The nearest of the clocks above and whether the request is finished, kept by the
+    # transition service (and the sweeps that change clocks) so lists order by an index.
+    next_deadline = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    finished = models.BooleanField(_("finished"), default=False)
 
     # What happened (flags keep each clock from firing twice).
     contacted_at = models.DateTimeField(_("buyer contacted at"), null=True, blank=True)
@@ -190,6 +194,11 @@ class AfterSaleRequest(TimeStampedModel):
             models.Index(fields=["status", "quality_review_by"]),
             models.Index(fields=["status", "agent_handle_by"]),
             models.Index(fields=["agent", "status"]),
+            # The lists: open requests first, by the nearest clock, then the newest.
+            models.Index(fields=["store", "finished", "next_deadline", "-created_at"],
+                         name="aftersale_store_next_deadline"),
+            models.Index(fields=["buyer", "finished", "next_deadline", "-created_at"],
+                         name="aftersale_buyer_next_deadline"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -225,6 +234,13 @@ class AfterSaleRequest(TimeStampedModel):
     @property
     def needs_return(self) -> bool:
         return self.kind in (self.Kind.RETURN_REFUND, self.Kind.EXCHANGE)
+
+    @property
+    def escalation_reason_label(self) -> str:
+        """Why it was escalated, readable: the system stores a code, people their words."""
+        if self.escalated_by == Side.SYSTEM and self.escalation_reason in rules.SYSTEM_ESCALATIONS:
+            return str(rules.SYSTEM_ESCALATIONS[self.escalation_reason])
+        return self.escalation_reason
 
     def deadlines(self) -> dict:
         """The clocks running in the current state (name → deadline)."""
@@ -319,15 +335,17 @@ class AfterSaleAttachment(models.Model):
         AfterSaleRequest, on_delete=models.CASCADE, related_name="attachments",
         verbose_name=_("after-sale request"),
     )
-    message = models.ForeignKey(AfterSaleMessage, on_delete=models.CASCADE, null=True,
-                                blank=True, related_name="attachments")
-    evidence = models.ForeignKey(AfterSaleEvidence, on_delete=models.CASCADE, null=True,
-                                 blank=True, related_name="attachments")
+    message = models.ForeignKey(AfterSaleMessage, verbose_name=_("message"),
+                                on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="attachments")
+    evidence = models.ForeignKey(AfterSaleEvidence, verbose_name=_("evidence"),
+                                 on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="attachments")
     file = models.FileField(_("file"), upload_to="private/aftersales/%Y/%m/")
-    content_type = models.CharField(max_length=60)
-    size = models.PositiveIntegerField(default=0)
-    original_name = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    content_type = models.CharField(_("content type"), max_length=60)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    original_name = models.CharField(_("original file name"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("after-sale file")
@@ -385,17 +403,23 @@ class Ruling(models.Model):
     refusal_has_reason = models.BooleanField(_("refusal had a reason"), default=False)
     agreed_payer = models.CharField(_("both agreed who pays postage"), max_length=10,
                                     choices=Payer.choices, blank=True)
-    fee_basis = models.CharField(_("fee rule applied"), max_length=30, blank=True)
+    fee_basis = models.CharField(_("fee rule applied"), max_length=30, blank=True,
+                                 choices=list(rules.FEE_BASIS_LABELS.items()))
     suggested_outbound_payer = models.CharField(_("suggested outbound postage payer"),
-                                                max_length=10, blank=True)
+                                                max_length=10, blank=True,
+                                                choices=Payer.choices)
     suggested_return_payer = models.CharField(_("suggested return postage payer"),
-                                              max_length=10, blank=True)
+                                              max_length=10, blank=True,
+                                              choices=Payer.choices)
     outbound_postage_payer = models.CharField(_("outbound postage paid by"), max_length=10,
                                               choices=Payer.choices)
     return_postage_payer = models.CharField(_("return postage paid by"), max_length=10,
                                             choices=Payer.choices)
-    fee_override_reason = models.TextField(_("why the postage differs from the rule"),
-                                           blank=True)
+    fee_override_reason = models.TextField(
+        _("why the postage differs from the rule"), blank=True,
+        help_text=_("Needed when the payers differ from the fee rule, or when outbound postage "
+                    "is deducted although the buyer does not bear it on a free-shipping "
+                    "order."))
     platform_pays_first = models.BooleanField(_("platform pays first (先行赔付)"), default=False)
     reasoning = models.TextField(_("reasoning"))
     at = models.DateTimeField(_("ruled at"), default=timezone.now)
@@ -425,3 +449,29 @@ class Ruling(models.Model):
     @property
     def is_standing(self) -> bool:
         return self.reopened_at is None
+
+
+class RefusedParcelIntake(models.Model):
+    """A returned-parcel tracking event the refusal sweep has handled (拒收退回): one row per
+    event, so the sweep reads only events it has not handled yet, from a window after the
+    newest handled one, instead of every returned parcel ever tracked."""
+
+    tracking_event = models.OneToOneField(
+        "shop.TrackingEvent", verbose_name=_("tracking event"), on_delete=models.CASCADE,
+        related_name="refused_parcel_intake",
+    )
+    order = models.ForeignKey("shop.Order", verbose_name=_("order"), on_delete=models.CASCADE,
+                              related_name="+")
+    at = models.DateTimeField(_("back at the merchant at"))
+    handled_at = models.DateTimeField(_("handled at"), default=timezone.now)
+    requests_touched = models.PositiveIntegerField(_("after-sale requests touched"), default=0)
+
+    class Meta:
+        verbose_name = _("refused parcel handled")
+        verbose_name_plural = _("refused parcels handled")
+        # The sweep's window starts from the newest handled event: Max("at") reads the end
+        # of this index.
+        indexes = [models.Index(fields=["at"], name="aftersale_refusal_intake_at")]
+
+    def __str__(self):
+        return f"{self.tracking_event_id} @ {self.at:%Y-%m-%d %H:%M}"

@@ -42,8 +42,20 @@ class Action:
     why: str
 
 
+# When the 72 h review clock hands the case to support instead of approving it.
+REVIEW_ESCALATES_LABEL = _("Review within (else platform support steps in)")
+
+
 def deadline_rows(request) -> list[tuple]:
-    return [(CLOCK_LABELS[name], value) for name, value in request.deadlines().items()]
+    rows = []
+    for name, value in request.deadlines().items():
+        label = CLOCK_LABELS[name]
+        if name == "review_by" and rules.auto_approve_action(
+                kind=request.kind, reason=request.reason,
+                goods_signed=request.order.signed_at is not None) == rules.AUTO_ESCALATE:
+            label = REVIEW_ESCALATES_LABEL
+        rows.append((label, value))
+    return rows
 
 
 def merchant_action_rows(request) -> dict[str, Action]:

@@ -112,10 +112,53 @@ def clock_fields_on_enter(new: str, now: datetime, settings: ClockSettings) -> d
     return fields
 
 
+def next_deadline(clocks) -> datetime | None:
+    """The nearest running clock of a request (`clocks`: name → deadline or None), stored
+    as `next_deadline` so lists can order by an index. Only the clocks of the current state
+    are ever set, so a finished request has none."""
+    values = [clocks[name] for name in CLOCKS if clocks.get(name) is not None]
+    return min(values) if values else None
+
+
 def refusal_refund_deadline(returned_at: datetime, settings: ClockSettings) -> datetime:
     """A refused parcel is refunded within 48 h of tracking showing it back at the
     merchant: the clock runs from the courier's time, not from when we noticed."""
     return returned_at + timedelta(hours=settings.refusal_refund_hours)
+
+
+# --- what the 72 h review clock does ------------------------------------------------------
+AUTO_SEND_BACK, AUTO_REFUND, AUTO_ESCALATE = "send_back", "refund", "escalate"
+
+
+def auto_approve_action(*, kind: str, reason: str, goods_signed: bool) -> str:
+    """What happens when the merchant has not reviewed a request within 72 h.
+
+    - Return and refund, exchange (SPEC §5): approved; the buyer gets the merchant's last
+      return address ("send_back").
+    - Refund only while the buyer does not have the goods — not signed for yet (before
+      shipping or still in transit) or the buyer says they never arrived: refunded
+      ("refund"). The merchant's silence cannot leave a buyer paying for goods they do not
+      have, and for "not received" the merchant bears the burden of proving delivery.
+    - Refund only on goods signed for (quality, wrong or missing item, gift, other; a
+      no-reason request cannot be opened on signed goods any more, but older ones may
+      still be pending): money without the goods back needs a judgement, so platform
+      support takes the case ("escalate") instead of an automatic refund.
+    """
+    if kind != "refund_only":
+        return AUTO_SEND_BACK
+    if reason == "not_received" or not goods_signed:
+        return AUTO_REFUND
+    return AUTO_ESCALATE
+
+
+# Why the system (not a person) escalated a request: code stored in escalation_reason →
+# what both sides and support read.
+SYSTEM_ESCALATIONS = {
+    "no_return_address": _("Approved automatically, but the merchant has no return address: "
+                           "support will give one."),
+    "review_timeout": _("The merchant did not review in time. The goods were signed for, so "
+                        "support decides instead of an automatic refund without a return."),
+}
 
 
 # --- the 7-day no-reason window ---------------------------------------------------------
@@ -252,7 +295,20 @@ def allowed(actions: dict[str, str | None]) -> list[str]:
 
 # --- shipping fees (SPEC §5) ---------------------------------------------------------------
 BUYER, MERCHANT = "buyer", "merchant"
-MERCHANT_FAULT_REASONS = frozenset({"quality", "wrong_or_missing"})
+
+# The fault a reason implies by its nature (SPEC §5: quality, wrong or missing item are the
+# merchant's fault). The one table: the workbench's suggested fault, the fee suggestion and
+# the fee table's "merchant at fault" line all read it.
+REASON_FAULT = {
+    "quality": "merchant_quality",
+    "wrong_or_missing": "merchant_wrong_item",
+}
+MERCHANT_FAULT_REASONS = frozenset(REASON_FAULT)
+
+
+def implied_fault(reason: str) -> str | None:
+    """The fault a request's reason implies, or None when the reason implies nobody's."""
+    return REASON_FAULT.get(reason)
 
 
 @dataclass(frozen=True)
@@ -336,6 +392,23 @@ def ruling_next_status(*, outcome: str, return_required: bool, fault: str) -> st
             return RULING_REVIEW
         return AWAITING_RETURN
     return REFUNDED
+
+
+def gift_deduction_cap(*, gifts: str, gift_value: Decimal | None,
+                       quantity: int) -> Decimal:
+    """The most a ruling may deduct for a gift not returned intact: its marked value, one
+    gift per unit of the line. Nothing when the line came without a gift or the gift has no
+    marked value."""
+    if not (gifts or "").strip() or gift_value is None or gift_value <= 0:
+        return Decimal("0.00")
+    return gift_value * max(quantity, 1)
+
+
+def postage_deduction_allowed(*, outbound_payer: str, free_shipping: bool) -> bool:
+    """Outbound postage comes off the refund only when the buyer bears it and the merchant
+    actually paid it (a free-shipping order). When the merchant bears it, or the buyer
+    already paid it with the order, deducting it needs a reason (an agreement, …)."""
+    return outbound_payer == BUYER and free_shipping
 
 
 def ruling_net_amount(amount: Decimal, gift_deduction: Decimal,

@@ -1,22 +1,9 @@
 """Reads of after-sales, already scoped to who asks: the buyer sees their own requests, the
 merchant their store's, support agents the escalated cases."""
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    Count,
-    DateTimeField,
-    IntegerField,
-    Prefetch,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from common import config, roles
@@ -31,9 +18,7 @@ from disputes.models import (
     MerchantReturnAddress,
     Ruling,
 )
-from shop.models import Order, OrderLine, TrackingEvent
-
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+from shop.models import Order, OrderLine, Store, TrackingEvent
 
 
 # --- shared ---------------------------------------------------------------------------------
@@ -62,22 +47,19 @@ def standing_ruling(request: AfterSaleRequest) -> Ruling | None:
     return request.rulings.filter(reopened_at__isnull=True).first()
 
 
-def _next_deadline():
-    """The nearest running clock (only the clocks of the current state are ever set)."""
-    return Least(*(Coalesce(name, Value(FAR_FUTURE, output_field=DateTimeField()))
-                   for name in rules.CLOCKS))
+def line_has_standing_ruling(line: OrderLine) -> bool:
+    """Has support ruled on a request of this line, without a reviewer reopening it?"""
+    return Ruling.objects.filter(request__line=line, reopened_at__isnull=True).exists()
+
+
+# Open requests first, by the nearest clock, then the newest: the stored columns the
+# transition service keeps, served by the (store | buyer, finished, next_deadline,
+# -created_at) indexes.
+LIST_ORDER = ("finished", "next_deadline", "-created_at", "-pk")
 
 
 def _list_qs(qs: QuerySet) -> QuerySet:
-    return (
-        qs.select_related("order", "line", "buyer", "store", "agent")
-        .annotate(
-            next_deadline=_next_deadline(),
-            finished=Case(When(status__in=rules.OPEN_STATUSES, then=Value(0)), default=Value(1),
-                         output_field=IntegerField()),
-        )
-        .order_by("finished", "next_deadline", "-created_at", "-pk")
-    )
+    return qs.select_related("order", "line", "buyer", "store", "agent").order_by(*LIST_ORDER)
 
 
 def _detail_qs(qs: QuerySet) -> QuerySet:
@@ -95,7 +77,7 @@ def _detail_qs(qs: QuerySet) -> QuerySet:
 def request_filter(qs: QuerySet, *, status="", kind="", escalated=None, q="",
                    store=None) -> QuerySet:
     if status == "open":
-        qs = qs.filter(status__in=rules.OPEN_STATUSES)
+        qs = qs.filter(finished=False)
     elif status:
         qs = qs.filter(status=status)
     if kind:
@@ -136,8 +118,14 @@ def order_line_for_buyer(user, *, order_number: str, line_id: int) -> OrderLine:
 
 # --- merchant -------------------------------------------------------------------------------
 def requests_for_merchant(user) -> QuerySet[AfterSaleRequest]:
-    """The store's requests: open ones first by the nearest clock, then the newest."""
-    return _list_qs(AfterSaleRequest.objects.for_merchant(user))
+    """The store's requests: open ones first by the nearest clock, then the newest. The
+    store id is also given as a value (a merchant has one store) so the database reads the
+    (store, finished, next_deadline) index in order instead of sorting the store's rows."""
+    if not getattr(user, "is_authenticated", False):
+        return AfterSaleRequest.objects.none()
+    own_store = Store.objects.filter(merchant=user).order_by().values("pk")[:1]
+    return _list_qs(AfterSaleRequest.objects.for_merchant(user)
+                    .filter(store_id=Subquery(own_store)))
 
 
 def request_detail_for_merchant(user, pk) -> AfterSaleRequest:

@@ -38,7 +38,7 @@ def request_list(request):
     store = store_for_merchant(request.user)
     return render(request, "seller/aftersales/list.html", {
         "form": form, "page": page, "counts": selectors.request_counts_for_merchant(request.user),
-        "now": timezone.now(), "far": selectors.FAR_FUTURE,
+        "now": timezone.now(),
         "has_address": store is not None and selectors.merchant_return_address(store) is not None,
     })
 

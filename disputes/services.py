@@ -2,7 +2,8 @@
 
 One transition service, `after_sale_request_transition`, performs every status change of
 a request: it checks the rules table, sets the clocks of the new state (clearing the
-others), saves with update_fields and appends an AfterSaleEvent. Changes that are not
+others) and the columns the lists order by (next_deadline, finished), saves with
+update_fields and appends an AfterSaleEvent. Changes that are not
 status moves (contacted, a missed clock, a message) append an event with from == to.
 
 Money moves exactly once per request: refunds through `payment_refund` with the key
@@ -31,6 +32,7 @@ from disputes.models import (
     AfterSaleMessage,
     AfterSaleRequest,
     MerchantReturnAddress,
+    RefusedParcelIntake,
     Ruling,
     Side,
 )
@@ -88,6 +90,7 @@ def after_sale_request_transition(
     elif old not in rules.OPEN_STATUSES:
         fields["closed_at"] = None
     fields.update(extra or {})
+    fields.update(_list_fields(to, fields))
     for name, value in fields.items():
         setattr(request, name, value)
     request.status = to
@@ -105,11 +108,21 @@ def after_sale_request_transition(
     return request
 
 
+def _list_fields(status: str, clocks: dict) -> dict:
+    """What the lists order by, from the clocks a request has after a move (every clock is
+    in `clocks`: clock_fields_on_enter sets or clears all of them)."""
+    return {"next_deadline": rules.next_deadline(clocks),
+            "finished": status not in rules.OPEN_STATUSES}
+
+
 def _note(request, *, actor, side, reason, now, fields=None, data=None) -> None:
     """A change without a status move, on the timeline."""
     fields = dict(fields or {})
     for name, value in fields.items():
         setattr(request, name, value)
+    if set(fields) & set(rules.CLOCKS):
+        fields["next_deadline"] = request.next_deadline = rules.next_deadline(
+            {name: getattr(request, name) for name in rules.CLOCKS})
     request.updated_at = now
     request.save(update_fields=["updated_at", *fields])
     _event(request, request.status, request.status, actor, side, reason, now, **(data or {}))
@@ -130,6 +143,7 @@ def after_sale_requests_transition_batch(
     if to in rules.FINAL_STATUSES:
         fields["closed_at"] = now
     fields.update(extra or {})
+    fields.update(_list_fields(to, fields))
     AfterSaleRequest.objects.filter(pk__in=ids, status=from_status).update(
         status=to, updated_at=now, **fields)
     AfterSaleEvent.objects.bulk_create(
@@ -143,6 +157,8 @@ def after_sale_requests_transition_batch(
 def after_sale_requests_note_batch(*, ids: list[int], status: str, reason: str, now: datetime,
                                    flags: dict, data: dict | None = None) -> None:
     """Set flags on a batch of locked requests (a clock fired without a status move)."""
+    # Flags only: a clock changed here would leave next_deadline stale.
+    assert not set(flags) & set(rules.CLOCKS), "use after_sale_request_transition for clocks"
     AfterSaleRequest.objects.filter(pk__in=ids).update(updated_at=now, **flags)
     AfterSaleEvent.objects.bulk_create(
         AfterSaleEvent(request_id=pk, from_status=status, to_status=status, actor=None,
@@ -232,7 +248,9 @@ def merchant_return_address_set(*, store, actor, address: dict,
     missing = [f for f, v in cleaned.items() if not v]
     if missing:
         raise ApplicationError(
-            _("The return address is incomplete: %(fields)s.") % {"fields": ", ".join(missing)},
+            _("The return address is incomplete: %(fields)s.")
+            % {"fields": _(", ").join(
+                str(MerchantReturnAddress._meta.get_field(f).verbose_name) for f in missing)},
             code="invalid_address", field=missing[0],
         )
     if not PHONE_RE.match(cleaned["phone"]):
@@ -257,13 +275,17 @@ def after_sale_request_open(
     *, line: OrderLine, actor, kind: str, reason: str, amount=None, description: str = "",
     goods_intact: bool = False, now: datetime | None = None,
 ) -> AfterSaleRequest:
-    """The buyer opens a request on a paid line of their order."""
+    """The buyer opens a request on a paid line of their order. Refused on a line with an
+    open request, with nothing left to refund (exchanges too), or with a standing ruling
+    (final until a reviewer reopens it); a no-reason request on goods signed for must be a
+    return (the 7-day rule is about returns), not a refund only."""
     now = now or timezone.now()
     if kind not in Kind.values:
         raise ApplicationError(_("Choose a type of request."), code="invalid_kind", field="kind")
     if reason not in Reason.values:
         raise ApplicationError(_("Choose a reason."), code="invalid_reason", field="reason")
     description = _text(description, "description", required=False)
+    clocks = rules.clock_fields_on_enter(rules.PENDING, now, clock_settings())
     with transaction.atomic():
         line = OrderLine.objects.select_for_update().select_related("order", "product").get(
             pk=line.pk)
@@ -281,6 +303,11 @@ def after_sale_request_open(
             raise ApplicationError(_("Goods that were not received cannot be exchanged."),
                                    code="invalid_reason", field="reason")
         if reason == Reason.NO_REASON and order.status != Order.Status.PAID:
+            if kind == Kind.REFUND_ONLY and order.signed_at is not None:
+                # The 7-day rule is about returns: signed goods come back before the money.
+                raise ApplicationError(
+                    _("Goods signed for are returned before a no-reason refund: choose "
+                      "return and refund."), code="no_reason_needs_return", field="kind")
             if not line.supports_seven_day_return:
                 raise ApplicationError(
                     _("This product does not support 7-day no-reason returns."),
@@ -297,16 +324,17 @@ def after_sale_request_open(
         if AfterSaleRequest.objects.filter(line=line, status__in=rules.OPEN_STATUSES).exists():
             raise ApplicationError(_("Another after-sale request is already open for this "
                                      "item."), code="already_open")
-        if Ruling.objects.filter(request__line=line, reopened_at__isnull=True,
-                                 outcome=Ruling.Outcome.REJECTED).exists():
-            raise ApplicationError(_("Support has ruled on this item; the ruling is final."),
-                                   code="ruled")
         refundable = selectors.line_refundable_amount(line)
-        if kind == Kind.EXCHANGE:
-            amount = ZERO
-        elif refundable <= 0:
+        if refundable <= 0:
+            # Exchanges too: goods fully refunded or paid out are not the buyer's to swap.
             raise ApplicationError(_("Nothing is left to refund for this item."),
                                    code="nothing_left", field="amount")
+        if selectors.line_has_standing_ruling(line):
+            # Whatever the outcome, a ruling settles the item; only a reviewer reopens it.
+            raise ApplicationError(_("Support has ruled on this item; the ruling is final."),
+                                   code="ruled")
+        if kind == Kind.EXCHANGE:
+            amount = ZERO
         else:
             amount = refundable if amount in (None, "") else to_money(amount)
             if amount <= 0:
@@ -324,8 +352,7 @@ def after_sale_request_open(
                     goods_intact=bool(goods_intact), created_at=now, updated_at=now,
                     resolution=(AfterSaleRequest.Resolution.EXCHANGE if kind == Kind.EXCHANGE
                                 else AfterSaleRequest.Resolution.REFUND),
-                    status=Status.PENDING,
-                    **rules.clock_fields_on_enter(rules.PENDING, now, clock_settings()),
+                    status=Status.PENDING, **clocks, **_list_fields(Status.PENDING, clocks),
                 )
         except IntegrityError:
             raise ApplicationError(_("Another after-sale request is already open for this "
@@ -563,7 +590,7 @@ def after_sale_request_cancel(*, request, actor, reason: str = "",
         else:
             text = _("Withdrawn by the buyer")
         if reason:
-            text = f"{text}: {reason}"
+            text = _("%(what)s: %(reason)s") % {"what": text, "reason": reason}
         return after_sale_request_transition(request=request, to=rules.CANCELLED, actor=actor,
                                              side=Side.BUYER, reason=text, now=now)
 
@@ -686,6 +713,14 @@ def _require_agent(actor) -> None:
         raise ApplicationError(_("Only support agents can do this."), code="not_agent")
 
 
+def _require_impartial(request: AfterSaleRequest, agent, *, field: str | None = None) -> None:
+    """An agent who is the buyer or the store's merchant cannot handle the case."""
+    if agent.pk in (request.buyer_id, request.store.merchant_id):
+        raise ApplicationError(
+            _("An agent cannot handle a case they are a party to (the buyer or the "
+              "merchant)."), code="own_case", field=field)
+
+
 def after_sale_case_take(*, request, actor, now: datetime | None = None) -> AfterSaleRequest:
     """An agent takes an unassigned escalated case (first come, first served)."""
     now = now or timezone.now()
@@ -698,6 +733,7 @@ def after_sale_case_take(*, request, actor, now: datetime | None = None) -> Afte
         if request.agent_id is not None:
             raise ApplicationError(_("Another agent has already taken this case."),
                                    code="taken")
+        _require_impartial(request, actor)
         _note(request, actor=actor, side=Side.AGENT, now=now,
               reason=_("Taken by %(agent)s") % {"agent": actor.get_username()},
               fields={"agent": actor})
@@ -716,6 +752,7 @@ def after_sale_case_assign(*, request, actor, agent,
         if request.status != rules.ESCALATED:
             raise ApplicationError(_("This case is not waiting for support."),
                                    code="bad_state")
+        _require_impartial(request, agent, field="agent")
         _note(request, actor=actor, side=Side.AGENT, now=now,
               reason=_("Assigned to %(agent)s") % {"agent": agent.get_username()},
               fields={"agent": agent})
@@ -771,6 +808,7 @@ def ruling_issue(
                                    code="bad_state")
         if request.agent_id != actor.pk:
             raise ApplicationError(_("Take the case before ruling on it."), code="not_assigned")
+        _require_impartial(request, actor)
         refundable = selectors.line_refundable_amount(request.line)
         if outcome in (Ruling.Outcome.FULL_REFUND, Ruling.Outcome.PARTIAL_REFUND):
             if request.refunded_amount or request.payout_amount:
@@ -788,6 +826,18 @@ def ruling_issue(
         else:
             amount = ZERO
             gift_deduction = postage_deduction = ZERO
+        line = request.line
+        gift_cap = rules.gift_deduction_cap(gifts=line.gifts, gift_value=line.product.gift_value,
+                                            quantity=line.quantity)
+        if gift_deduction and not gift_cap:
+            raise ApplicationError(
+                _("This item came without a gift with a marked value: there is no gift to "
+                  "deduct."), code="no_gift", field="gift_deduction")
+        if gift_deduction > gift_cap:
+            raise ApplicationError(
+                _("At most the gift's marked value, ¥%(max)s, can be deducted.")
+                % {"max": gift_cap}, code="gift_deduction_too_large", field="gift_deduction",
+                extra={"max": str(gift_cap)})
         net = rules.ruling_net_amount(amount, gift_deduction, postage_deduction)
         if amount and net <= 0:
             raise ApplicationError(_("The deductions take the whole refund."),
@@ -807,6 +857,15 @@ def ruling_issue(
                 _("The postage payers differ from the rule (%(rule)s): give a reason.")
                 % {"rule": rules.FEE_BASIS_LABELS[fee.basis]},
                 code="override_reason_required", field="fee_override_reason")
+        postage_by_rule = rules.postage_deduction_allowed(
+            outbound_payer=outbound_payer, free_shipping=request.order.shipping_fee == 0)
+        postage_overridden = bool(postage_deduction) and not postage_by_rule
+        if postage_overridden and not fee_override_reason:
+            raise ApplicationError(
+                _("Outbound postage comes off the refund only when the buyer bears it on a "
+                  "free-shipping order: give a reason to deduct it here."),
+                code="postage_deduction_reason_required", field="fee_override_reason")
+        overridden = overridden or postage_overridden
         next_status = rules.ruling_next_status(outcome=outcome, return_required=return_required,
                                                fault=fault)
         address = None
@@ -879,20 +938,35 @@ def ruling_reopen(*, ruling: Ruling, actor, reason: str,
 
 
 # --- what the clocks do (called by the sweeps on locked rows) --------------------------------
+def _system_escalate(request, *, code: str, reason, now) -> AfterSaleRequest:
+    return after_sale_request_transition(
+        request=request, to=rules.ESCALATED, actor=None, side=Side.SYSTEM, now=now,
+        reason=reason, extra={"escalated_at": now, "escalated_by": Side.SYSTEM,
+                              "escalation_reason": code, "agent": None,
+                              "agent_overdue": False})
+
+
 def after_sale_request_auto_approve(request, *, now) -> AfterSaleRequest:
-    """72 h without a review: approved. Refund-only requests are refunded; the others get
-    the merchant's last return address (without one, support takes over)."""
+    """72 h without a review (rules.auto_approve_action decides what that means): a
+    return or exchange is approved and the buyer gets the merchant's last return address
+    (without one, support takes over); a refund-only request is refunded while the buyer
+    does not have the goods, and goes to support once they were signed for."""
+    action = rules.auto_approve_action(kind=request.kind, reason=request.reason,
+                                       goods_signed=request.order.signed_at is not None)
     reason = _("Approved automatically: the merchant did not review in time")
-    if request.kind == Kind.REFUND_ONLY:
+    if action == rules.AUTO_REFUND:
         return _refund_now(request, actor=None, side=Side.SYSTEM, reason=reason, now=now)
+    if action == rules.AUTO_ESCALATE:
+        return _system_escalate(
+            request, code="review_timeout", now=now,
+            reason=_("The merchant did not review in time; the goods were signed for, so "
+                     "platform support decides instead of an automatic refund"))
     address = _return_address_or_none(request.store)
     if address is None:
-        return after_sale_request_transition(
-            request=request, to=rules.ESCALATED, actor=None, side=Side.SYSTEM, now=now,
+        return _system_escalate(
+            request, code="no_return_address", now=now,
             reason=_("Approved automatically, but the merchant has no return address: "
-                     "support will give one"),
-            extra={"escalated_at": now, "escalated_by": Side.SYSTEM,
-                   "escalation_reason": "no_return_address"})
+                     "support will give one"))
     return _send_back(request, actor=None, side=Side.SYSTEM, reason=reason, now=now,
                       address=address)
 
@@ -922,9 +996,31 @@ def after_sale_request_quality_timeout(request, *, now) -> AfterSaleRequest:
         extra={"platform_pays": True})
 
 
+def refused_parcel_intake(tracking: TrackingEvent, *, now) -> int | None:
+    """Handle one returned-parcel tracking event, once (the intake row is unique per
+    event). Returns how many requests it touched, or None when there is nothing to record
+    yet: no refusal on the order (the event stays in the sweep's window in case the
+    courier's "refused" arrives late) or another worker handled it."""
+    if not TrackingEvent.objects.filter(order_id=tracking.order_id,
+                                        kind=TrackingEvent.Kind.REFUSED).exists():
+        return None
+    try:
+        with transaction.atomic():
+            intake = RefusedParcelIntake.objects.create(
+                tracking_event=tracking, order_id=tracking.order_id, at=tracking.at,
+                handled_at=now)
+    except IntegrityError:
+        return None
+    intake.requests_touched = refused_parcel_note(tracking, now=now)
+    intake.save(update_fields=["requests_touched"])
+    return intake.requests_touched
+
+
 def refused_parcel_note(tracking: TrackingEvent, *, now) -> int:
-    """A refused parcel is back at the merchant: every line still refundable gets the 48 h
-    refund clock — on its open request, or on a request the system opens for the buyer.
+    """A refused parcel is back at the merchant: every line still refundable (less what was
+    refunded or paid out first) gets the 48 h refund clock — on its open request, or on a
+    request the system opens for the buyer. A line support has ruled on keeps its ruling
+    (final until a reviewer reopens it): the ruled request gets a note for the reviewer.
     Returns how many requests it touched."""
     order = Order.objects.select_for_update().get(pk=tracking.order_id)
     deadline = rules.refusal_refund_deadline(tracking.at, clock_settings())
@@ -944,6 +1040,15 @@ def refused_parcel_note(tracking: TrackingEvent, *, now) -> int:
         refundable = selectors.line_refundable_amount(line)
         if refundable <= 0:
             continue
+        ruling = Ruling.objects.filter(request__line=line, reopened_at__isnull=True).first()
+        if ruling is not None:
+            ruled = AfterSaleRequest.objects.select_for_update().get(pk=ruling.request_id)
+            _note(ruled, actor=None, side=Side.SYSTEM, now=now,
+                  reason=_("Courier: the refused parcel is back at the merchant; the ruling "
+                           "stands unless a reviewer reopens it"),
+                  data={"tracking": tracking.pk})
+            touched += 1
+            continue
         clocks = {name: None for name in rules.CLOCKS}
         clocks["refusal_refund_by"] = deadline
         request = AfterSaleRequest.objects.create(
@@ -951,7 +1056,7 @@ def refused_parcel_note(tracking: TrackingEvent, *, now) -> int:
             kind=Kind.REFUND_ONLY, reason=Reason.NOT_RECEIVED, amount=refundable,
             description=_("Delivery refused; the parcel is back at the merchant."),
             opened_by_system=True, status=Status.PENDING, refusal_tracking=tracking,
-            created_at=now, updated_at=now, **clocks,
+            created_at=now, updated_at=now, **clocks, **_list_fields(Status.PENDING, clocks),
         )
         _event(request, "", Status.PENDING, None, Side.SYSTEM,
                _("Courier: the refused parcel is back at the merchant; refund due"), now,

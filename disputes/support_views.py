@@ -50,11 +50,12 @@ def _load(request, pk) -> AfterSaleRequest:
 
 
 def _ruling_initial(case) -> dict:
-    gift_value = case.line.product.gift_value
-    implied = {"quality": "merchant_quality", "wrong_or_missing": "merchant_wrong_item"}
-    return {"outcome": "full_refund", "fault": implied.get(case.reason, "none"),
+    line = case.line
+    gift_cap = rules.gift_deduction_cap(gifts=line.gifts, gift_value=line.product.gift_value,
+                                        quantity=line.quantity)
+    return {"outcome": "full_refund", "fault": rules.implied_fault(case.reason) or "none",
             "return_required": case.needs_return,
-            "gift_deduction": None if gift_value is None else gift_value,
+            "gift_deduction": gift_cap or None,
             "amount": case.amount or None}
 
 
@@ -62,8 +63,7 @@ def _case_page(request, case, *, ruling_form=None, status=200):
     now = timezone.now()
     order = selectors.case_order(case)
     facts = selectors.case_facts(case, order, now=now)
-    implied_fault = "merchant_quality" if case.reason in rules.MERCHANT_FAULT_REASONS else None
-    fee = services.fee_suggestion(case, fault=implied_fault)
+    fee = services.fee_suggestion(case, fault=rules.implied_fault(case.reason))
     return render(request, "support/case.html", {
         "r": case, "order": order, "now": now,
         "checks": [(rules.TOPICS[c.topic], c) for c in rules.handbook_checks(facts)],

@@ -12,17 +12,18 @@ payment provider."""
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, Max, OuterRef
 from django.utils.translation import gettext as _
 
+from common import config
 from common.deadlines import register
 from common.errors import ApplicationError
 from disputes import services
-from disputes.models import AfterSaleRequest
-from shop.models import OrderLine, TrackingEvent
+from disputes.models import AfterSaleRequest, RefusedParcelIntake
+from shop.models import TrackingEvent
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
@@ -153,17 +154,31 @@ def reship_overdue(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     return _sweep_batches(due, handle, batch_size)
 
 
+def refusal_intake_due(now: datetime):
+    """Returned-parcel tracking events the intake has not handled, on orders with a
+    refusal. The window starts `aftersale.refusal_intake_lookback_days` before the newest
+    handled event (by the courier's time), so each run reads the events of that window —
+    on the (kind, at) index — not every returned parcel ever tracked. An event whose
+    courier time is older than that when it finally arrives is not picked up: the
+    lookback is the tolerance for late or out-of-order courier events."""
+    newest = RefusedParcelIntake.objects.aggregate(newest=Max("at"))["newest"]
+    due = TrackingEvent.objects.filter(kind=TrackingEvent.Kind.RETURNED, at__lte=now)
+    if newest is not None:
+        lookback = timedelta(days=config.get("aftersale.refusal_intake_lookback_days"))
+        due = due.filter(at__gt=min(newest, now) - lookback)
+    handled = RefusedParcelIntake.objects.filter(tracking_event=OuterRef("pk"))
+    refused = TrackingEvent.objects.filter(order_id=OuterRef("order_id"),
+                                           kind=TrackingEvent.Kind.REFUSED)
+    return due.filter(Exists(refused), ~Exists(handled))
+
+
 @register("aftersale.refusal_intake")
 def refusal_intake(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     """Courier tracking shows a refused parcel back at the merchant: start the 48 h refund
-    clock. Reads shop's tracking events; shop does not need to know about after-sales."""
-    noted = AfterSaleRequest.objects.filter(refusal_tracking=OuterRef("pk"))
-    refused = TrackingEvent.objects.filter(order_id=OuterRef("order_id"),
-                                           kind=TrackingEvent.Kind.REFUSED)
-    refundable = OrderLine.objects.filter(order_id=OuterRef("order_id"),
-                                          paid_amount__gt=F("refunded_amount"))
-    due = TrackingEvent.objects.filter(kind=TrackingEvent.Kind.RETURNED, at__lte=now).filter(
-        Exists(refused), Exists(refundable), ~Exists(noted))
+    clock. Reads shop's tracking events; shop does not need to know about after-sales.
+    Each event is handled once (RefusedParcelIntake), whether or not anything was left to
+    refund, so a fully refunded or paid-out order is not read again."""
+    due = refusal_intake_due(now)
     touched, seen = 0, set()
     while True:
         with transaction.atomic():
@@ -173,7 +188,7 @@ def refusal_intake(now: datetime, batch_size: int = BATCH_SIZE) -> int:
                 seen.add(event.pk)
                 try:
                     with transaction.atomic():
-                        touched += services.refused_parcel_note(event, now=now)
+                        touched += services.refused_parcel_intake(event, now=now) or 0
                 except Exception:
                     logger.exception("tracking event %s: refused parcel not noted", event.pk)
         if len(events) < batch_size:

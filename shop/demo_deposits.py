@@ -15,9 +15,9 @@ def load_deposits():
     from shop.services.deposits import (
         deposit_deduct,
         deposit_evaluate,
-        deposit_payin_sandbox_confirm,
         deposit_payin_start,
     )
+    from shop.services.payments import sandbox_pay
 
     def pay(store, kind, amount, token):
         amount = Decimal(amount)
@@ -26,7 +26,7 @@ def load_deposits():
         payin, _info = deposit_payin_start(store=store, kind=kind, amount=amount,
                                            actor=store.merchant, token=token)
         if payin.status == DepositPayIn.Status.PENDING:
-            deposit_payin_sandbox_confirm(payin)
+            sandbox_pay(payin)
 
     def missing(store, kind):
         account = DepositAccount.objects.get(store=store, kind=kind)

@@ -541,6 +541,8 @@ class TrackingEvent(models.Model):
         verbose_name = _("tracking event")
         verbose_name_plural = _("tracking events")
         ordering = ["at", "pk"]
+        # The refused-parcel sweep reads returned events from a recent window.
+        indexes = [models.Index(fields=["kind", "at"], name="shop_tracking_kind_at")]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
@@ -721,6 +723,8 @@ class DepositEntry(LedgerEntryBase):
         TRANSFER = "transfer", _("Transfer from the store account")
         DEDUCTION = "deduction", _("Deduction for compensation")
         REFUND = "refund", _("Refund on exit")
+        # The refund payout failed at the provider: the money is back on the deposit.
+        REFUND_RETURNED = "refund_returned", _("Refund returned (payout failed)")
         ADJUSTMENT = "adjustment", _("Manual adjustment")
 
     account = models.ForeignKey(
@@ -799,6 +803,8 @@ class StoreAccountEntry(LedgerEntryBase):
         WITHDRAWAL = "withdrawal", _("Withdrawal")
         WITHDRAWAL_RETURNED = "withdrawal_returned", _("Withdrawal returned")
         DEPOSIT_TRANSFER = "deposit_transfer", _("Transfer to the deposit")
+        # A refund debited after settlement failed at the provider: the debit is reversed.
+        REFUND_REVERSED = "refund_reversed", _("Refund reversed (refund failed)")
         ADJUSTMENT = "adjustment", _("Manual adjustment")
 
     account = models.ForeignKey(
@@ -837,6 +843,8 @@ class DepositPayIn(models.Model):
         PENDING = "pending", _("Pending")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
+        # The money arrived after the deposit was closed and was sent back.
+        REFUNDED = "refunded", _("Refunded: the deposit was closed")
 
     account = models.ForeignKey(
         DepositAccount, verbose_name=_("deposit account"), on_delete=models.PROTECT,
@@ -877,6 +885,8 @@ class Withdrawal(models.Model):
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Awaiting review")
+        # Approved; the provider has not confirmed the payout yet (the money stays held).
+        PAYING = "paying", _("Being paid out")
         PAID = "paid", _("Paid out")
         REJECTED = "rejected", _("Rejected")
         FAILED = "failed", _("Payout failed")
@@ -1016,6 +1026,8 @@ class ClosureApplication(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Under review")
+        # Approved; a refund payout is not confirmed by the provider yet.
+        REFUNDING = "refunding", _("Approved, refund being paid out")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -1053,7 +1065,8 @@ class ClosureApplication(models.Model):
         indexes = [models.Index(fields=["status", "review_by"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["store"], condition=Q(status="pending"), name="one_open_closure_per_store"
+                fields=["store"], condition=Q(status__in=["pending", "refunding"]),
+                name="one_open_closure_per_store",
             ),
             models.CheckConstraint(
                 condition=Q(refund_store_deposit=True) | Q(refund_promotion_deposit=True),

@@ -193,6 +193,7 @@ class RequestDetailOut(RequestOut):
     store = serializers.CharField(source="store.name")
     resolution = serializers.CharField()
     escalated_by = serializers.CharField()
+    escalation_reason_label = serializers.CharField(read_only=True)
     actions = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     events = EventOut(many=True, read_only=True)
@@ -207,6 +208,7 @@ class RequestDetailOut(RequestOut):
             "rejection_reason", "offline_proposal", "return_address", "return_courier",
             "return_waybill", "return_shipped_at", "received_at", "reship_courier",
             "reship_waybill", "reshipped_at", "escalated_by", "escalation_reason",
+            "escalation_reason_label",
             "platform_pays", "settled_at", "closed_at", "actions", "allowed_actions",
             "events", "messages", "evidence", "ruling",
         ]

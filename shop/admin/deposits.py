@@ -107,20 +107,33 @@ def _adjust_view(modeladmin, request, obj, *, service, title, back):
     })
 
 
+LATEST_ENTRIES = 20
+
+
+def _latest_entries(entry_model, account, columns, changelist):
+    """The last LATEST_ENTRIES entries of an account as a read-only table (one query, with
+    the actors), and a link to all of them in the filtered, paginated entry list: an
+    account's whole ledger is never loaded into its page."""
+    entries = list(entry_model.objects.filter(account=account).select_related("actor")
+                   .order_by("-pk")[:LATEST_ENTRIES])
+    url = f"{reverse(changelist)}?account__id__exact={account.pk}"
+    link = format_html('<p><a href="{}">{}</a></p>', url, _("All entries of this account…"))
+    if not entries:
+        return format_html("<p>{}</p>{}", _("No entries yet."), link)
+    head = format_html_join("", "<th>{}</th>", ((label,) for label, _getter in columns))
+    body = format_html_join("", "<tr>{}</tr>", (
+        (format_html_join("", "<td>{}</td>", ((getter(e),) for _label, getter in columns)),)
+        for e in entries
+    ))
+    return format_html('<table class="latest-entries"><thead><tr>{}</tr></thead>'
+                       "<tbody>{}</tbody></table>{}", head, body, link)
+
+
+def _when(entry):
+    return timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M")
+
+
 # --- deposits --------------------------------------------------------------------------------------
-class DepositEntryInline(_ReadOnlyInline):
-    model = DepositEntry
-    fields = ["at", "kind", "amount", "balance_after", "uncovered", "actor", "reason",
-              "cause_type", "cause_id"]
-    readonly_fields = fields
-    ordering = ["-pk"]
-    max_num = 0
-    verbose_name_plural = _("Latest entries")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-
 @admin.register(DepositAccount)
 class DepositAccountAdmin(admin.ModelAdmin):
     list_display = ["store", "kind", "balance", "required_amount", "shortfall",
@@ -131,9 +144,18 @@ class DepositAccountAdmin(admin.ModelAdmin):
     show_full_result_count = False
     readonly_fields = ["store", "kind", "balance", "required_amount", "requirement",
                        "sales_month", "sales_amount", "pay_by", "shortfall", "restricted_since",
-                       "closed_at", "created_at", "adjust_link"]
+                       "closed_at", "created_at", "adjust_link", "latest_entries"]
     exclude = ["required_lines", "required_at"]
-    inlines = [DepositEntryInline]
+
+    @admin.display(description=_("latest entries"))
+    def latest_entries(self, obj):
+        return _latest_entries(DepositEntry, obj, [
+            (_("at"), _when), (_("kind"), lambda e: e.get_kind_display()),
+            (_("amount"), lambda e: e.amount), (_("balance after"), lambda e: e.balance_after),
+            (_("not covered by the deposit"), lambda e: e.uncovered),
+            (_("actor"), lambda e: e.actor_display), (_("reason"), lambda e: e.reason),
+            (_("cause"), lambda e: e.cause_display),
+        ], "admin:shop_depositentry_changelist")
 
     def has_add_permission(self, request):
         return False
@@ -196,26 +218,23 @@ class DepositPayInAdmin(_ReadOnlyAdmin):
 
 
 # --- store accounts --------------------------------------------------------------------------------
-class StoreAccountEntryInline(_ReadOnlyInline):
-    model = StoreAccountEntry
-    fields = ["at", "kind", "amount", "balance_after", "actor", "reason", "order", "payment"]
-    readonly_fields = fields
-    ordering = ["-pk"]
-    max_num = 0
-    verbose_name_plural = _("Latest entries")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "order", "payment")
-
-
 @admin.register(StoreAccount)
 class StoreAccountAdmin(admin.ModelAdmin):
     list_display = ["store", "balance", "updated_at"]
     search_fields = ["store__name", "store__slug", "store__merchant__username"]
     list_select_related = ["store"]
     show_full_result_count = False
-    readonly_fields = ["store", "balance", "created_at", "updated_at", "adjust_link"]
-    inlines = [StoreAccountEntryInline]
+    readonly_fields = ["store", "balance", "created_at", "updated_at", "adjust_link",
+                       "latest_entries"]
+
+    @admin.display(description=_("latest entries"))
+    def latest_entries(self, obj):
+        return _latest_entries(StoreAccountEntry, obj, [
+            (_("at"), _when), (_("kind"), lambda e: e.get_kind_display()),
+            (_("amount"), lambda e: e.amount), (_("balance after"), lambda e: e.balance_after),
+            (_("actor"), lambda e: e.actor_display), (_("reason"), lambda e: e.reason),
+            (_("cause"), lambda e: e.cause_display),
+        ], "admin:shop_storeaccountentry_changelist")
 
     def has_add_permission(self, request):
         return False
@@ -307,19 +326,32 @@ class WithdrawalAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Approve and pay out selected withdrawals"))
+    @admin.action(description=_("Approve and pay out selected withdrawals"),
+                  permissions=["change"])
     def approve_selected(self, request, queryset):
-        done = 0
+        paid = paying = 0
         for withdrawal in queryset.select_related("store"):
             try:
-                account_services.withdrawal_approve(withdrawal=withdrawal, actor=request.user)
-                done += 1
+                withdrawal = account_services.withdrawal_approve(withdrawal=withdrawal,
+                                                                 actor=request.user)
             except ApplicationError as exc:
                 self.message_user(request, f"{withdrawal}: {exc}", messages.ERROR)
-        if done:
-            self.message_user(request, _("%(n)d paid out.") % {"n": done}, messages.SUCCESS)
+                continue
+            if withdrawal.status == Withdrawal.Status.PAID:
+                paid += 1
+            elif withdrawal.status == Withdrawal.Status.PAYING:
+                paying += 1
+            else:
+                self.message_user(request, _("%(withdrawal)s: the payout failed; the money is "
+                                             "back on the store account.") % {
+                    "withdrawal": withdrawal}, messages.ERROR)
+        if paid:
+            self.message_user(request, _("%(n)d paid out.") % {"n": paid}, messages.SUCCESS)
+        if paying:
+            self.message_user(request, _("%(n)d being paid out: the payment provider confirms "
+                                         "them later.") % {"n": paying}, messages.WARNING)
 
-    @admin.action(description=_("Reject selected withdrawals…"))
+    @admin.action(description=_("Reject selected withdrawals…"), permissions=["change"])
     def reject_selected(self, request, queryset):
         return _reason_page(
             self, request, queryset, title=_("Reject withdrawals"),
@@ -351,12 +383,15 @@ class DepositAdjustmentRunAdmin(_ReadOnlyAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "last_month": rules.previous_month(
-            timezone.localdate())}
+            timezone.localdate()),
+            "may_start": request.user.has_perm("shop.change_depositadjustmentrun")}
         return super().changelist_view(request, extra_context)
 
     def start_view(self, request):
-        """Start (or resume) last month's run in the background worker."""
-        if request.method != "POST" or not request.user.has_perm("shop.view_depositadjustmentrun"):
+        """Start (or resume) last month's run in the background worker. Starting it writes
+        (a run, every store's requirement), so it needs the change permission, not view."""
+        if request.method != "POST" or not request.user.has_perm(
+                "shop.change_depositadjustmentrun"):
             raise Http404
         from django_q.tasks import async_task
 
@@ -448,15 +483,24 @@ class ClosureApplicationAdmin(admin.ModelAdmin):
             form = ApproveForm(request.POST)
             if form.is_valid():
                 try:
-                    closure_services.closure_approve(
+                    application = closure_services.closure_approve(
                         application=application, actor=request.user,
                         unknown_confirmed=form.cleaned_data["unknown_confirmed"],
                     )
                 except ApplicationError as exc:
                     form.add_error(None, exc.message)
                 else:
-                    self.message_user(request, _("Approved; the deposits were refunded."),
-                                      messages.SUCCESS)
+                    status = ClosureApplication.Status
+                    if application.status == status.APPROVED:
+                        self.message_user(request, _("Approved; the deposits were refunded."),
+                                          messages.SUCCESS)
+                    elif application.status == status.REFUNDING:
+                        self.message_user(request, _("Approved; the payment provider is paying "
+                                                     "the deposits back."), messages.WARNING)
+                    else:
+                        self.message_user(request, _("A refund payout failed: that deposit was "
+                                                     "not refunded. Approve again to retry."),
+                                          messages.ERROR)
                     return redirect("admin:shop_closureapplication_change", pk)
         else:
             form = ApproveForm()
@@ -467,7 +511,7 @@ class ClosureApplicationAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         })
 
-    @admin.action(description=_("Reject selected applications…"))
+    @admin.action(description=_("Reject selected applications…"), permissions=["change"])
     def reject_selected(self, request, queryset):
         return _reason_page(
             self, request, queryset, title=_("Reject closure applications"),

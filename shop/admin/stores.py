@@ -164,7 +164,7 @@ class MerchantApplicationAdmin(admin.ModelAdmin):
                 return response
         return redirect("admin:shop_merchantapplication_change", pk)
 
-    @admin.action(description=_("Approve selected applications (opens their stores)"))
+    @admin.action(description=_("Approve selected applications (opens their stores)"), permissions=["change"])
     def approve_selected(self, request, queryset):
         done = 0
         for application in queryset:
@@ -176,7 +176,7 @@ class MerchantApplicationAdmin(admin.ModelAdmin):
         if done:
             self.message_user(request, _("%(n)d approved; their stores are open.") % {"n": done}, messages.SUCCESS)
 
-    @admin.action(description=_("Reject selected applications…"))
+    @admin.action(description=_("Reject selected applications…"), permissions=["change"])
     def reject_selected(self, request, queryset):
         return reject_with_reason(
             self, request, queryset,

@@ -3,18 +3,20 @@ the stored shortfall, ledgers scoped to the merchant, the closure checklist and 
 public closure notice."""
 
 import importlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q
+from django.db import connection, transaction
+from django.db.models import Count, DecimalField, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 import shop.conf_deposits  # noqa: F401  (configuration keys)
 from common import config
-from common.money import format_cny
+from common.money import format_cny, to_money
 from compliance.models import Category
 from shop.models import (
     ClosureApplication,
@@ -37,6 +39,9 @@ ACTIVE_PRODUCT_STATUSES = (Product.Status.LISTED, Product.Status.IN_REVIEW)
 OPEN_ORDER_STATUSES = (
     Order.Status.PENDING_PAYMENT, Order.Status.PAID, Order.Status.SHIPPED, Order.Status.SIGNED,
 )
+# A closure application not decided for good: under review, or approved with a refund payout
+# the provider has not confirmed yet.
+OPEN_CLOSURE_STATUSES = (ClosureApplication.Status.PENDING, ClosureApplication.Status.REFUNDING)
 
 
 # --- configuration --------------------------------------------------------------------------
@@ -139,12 +144,21 @@ def requirement_line_text(line: dict) -> str:
 
 @dataclass
 class DepositState:
+    """One deposit as the merchant's page shows it: one consistent set of figures.
+    `required` is the amount `shortfall` and `to_pay` are computed from, and `lines`
+    explain that amount (balance + shortfall == required whenever something is missing)."""
+
     account: DepositAccount
-    lines: list  # (text, amount, decisive)
+    lines: list  # (text, amount, decisive), explaining `required`
     balance: Decimal
     required: Decimal
     shortfall: Decimal
     to_pay: Decimal  # what paying now must bring in to clear the shortfall
+    # What the requirement is from the store's products and sales right now. When it is
+    # below `required`, the stored requirement (which the restrictions rest on) has not been
+    # re-evaluated yet: re-evaluation will lower it to `will_drop_to`.
+    live_required: Decimal = Decimal("0.00")
+    will_drop_to: Decimal | None = None
 
 
 def deposit_shortfall(store: Store) -> dict:
@@ -166,8 +180,17 @@ def deposit_shortfall(store: Store) -> dict:
     return out
 
 
+def _line_rows(lines) -> list:
+    return [(requirement_line_text(line), Decimal(str(line.get("amount", "0"))),
+             line.get("decisive", False)) for line in lines]
+
+
 def deposit_states(store: Store) -> list[DepositState]:
-    """For the deposit page: each account with its live requirement explained."""
+    """For the deposit page: each account with the requirement its shortfall is computed
+    from, explained line by line. That is the larger of the stored requirement (what the
+    restrictions rest on) and the live one (what the store's products and sales ask for
+    now): a requirement that went up must be paid at once; one that went down still
+    applies until it is re-evaluated, and the page says what it will drop to."""
     accounts = {a.kind: a for a in DepositAccount.objects.filter(store=store)}
     requirements = deposit_requirements(store, accounts)
     states = []
@@ -176,13 +199,23 @@ def deposit_states(store: Store) -> list[DepositState]:
         if account is None:
             continue
         req = requirements[kind]
-        required = max(req.amount, account.required_amount) if account.closed_at is None else 0
+        if account.closed_at is not None:
+            states.append(DepositState(
+                account=account, lines=[], balance=account.balance, required=Decimal("0.00"),
+                shortfall=Decimal("0.00"), to_pay=Decimal("0.00"),
+                live_required=Decimal("0.00"),
+            ))
+            continue
+        live, stored = req.amount, account.required_amount
+        if stored > live:
+            required, lines, will_drop_to = stored, account.required_lines, live
+        else:
+            required, lines, will_drop_to = live, req.lines, None
         short = rules.shortfall(required, account.balance)
         states.append(DepositState(
-            account=account,
-            lines=[(requirement_line_text(line), Decimal(line["amount"]), line.get("decisive", False))
-                   for line in req.lines],
-            balance=account.balance, required=req.amount, shortfall=short, to_pay=short,
+            account=account, lines=_line_rows(lines), balance=account.balance,
+            required=required, shortfall=short, to_pay=short, live_required=live,
+            will_drop_to=will_drop_to,
         ))
     return states
 
@@ -356,7 +389,7 @@ def closure_checklist(store: Store, *, kinds, application: ClosureApplication | 
 
     notice_days = config.get("closure.notice_days")
     label = _("Closure notice shown on the store page for %(days)d days") % {"days": notice_days}
-    if application is None or application.status != ClosureApplication.Status.PENDING:
+    if application is None or application.status not in OPEN_CLOSURE_STATUSES:
         conditions.append(Condition("notice", label, rules.BLOCKED,
                                     _("Starts when you apply.")))
     elif application.notice_until <= now:
@@ -375,17 +408,20 @@ def closure_application_for_merchant(user):
 
 
 def closure_pending(store: Store) -> ClosureApplication | None:
+    """The store's open closure application: under review, or approved with a refund
+    still being paid out."""
     return ClosureApplication.objects.filter(
-        store=store, status=ClosureApplication.Status.PENDING
+        store=store, status__in=OPEN_CLOSURE_STATUSES
     ).first()
 
 
 def closure_notice(store: Store) -> dict | None:
     """The public closure notice of a store (关店公示), or None. Shown from the application
-    until the decision, and after an approved closure of the whole store."""
+    until the decision (and while its refund is being paid out), and after an approved
+    closure of the whole store."""
     application = (
         ClosureApplication.objects.filter(store=store)
-        .filter(Q(status=ClosureApplication.Status.PENDING)
+        .filter(Q(status__in=OPEN_CLOSURE_STATUSES)
                 | Q(status=ClosureApplication.Status.APPROVED))
         .order_by("-applied_at", "-pk").first()
     )
@@ -420,9 +456,28 @@ class ReconcileReport:
 
 
 def _reconcile(report, account_model, entry_model, label):
-    balances = dict(account_model.objects.values_list("pk", "balance"))
-    report.accounts += len(balances)
-    seen = {}
+    """Check one kind of ledger: each entry's balance_after is the running sum of its
+    account's amounts, and each account's stored balance equals both its last entry's
+    balance_after and the sum of its entries."""
+    last = (entry_model.objects.filter(account=OuterRef("pk")).order_by("-pk")
+            .values("balance_after")[:1])
+    accounts = (account_model.objects.order_by("pk")
+                .annotate(total=Sum("entries__amount"),
+                          last=Subquery(last, output_field=DecimalField(max_digits=12,
+                                                                        decimal_places=2)))
+                .values_list("pk", "balance", "total", "last"))
+    for account_id, balance, total, last_after in accounts.iterator(chunk_size=5000):
+        report.accounts += 1
+        total = to_money(total if total is not None else 0)
+        last_after = to_money(last_after if last_after is not None else 0)
+        if balance != last_after:
+            report.problems.append(
+                f"{label} {account_id}: balance {balance}, the last entry says {last_after}"
+            )
+        if balance != total:
+            report.problems.append(
+                f"{label} {account_id}: balance {balance}, the entries sum to {total}"
+            )
     rows = (entry_model.objects.order_by("account_id", "pk")
             .values_list("account_id", "pk", "amount", "balance_after").iterator(chunk_size=5000))
     running = Decimal("0.00")
@@ -438,19 +493,31 @@ def _reconcile(report, account_model, entry_model, label):
                 f"the entries sum to {running}"
             )
             running = balance_after  # report each break once, not every entry after it
-        seen[account_id] = running
-    for account_id, balance in balances.items():
-        expected = seen.get(account_id, Decimal("0.00"))
-        if balance != expected:
-            report.problems.append(
-                f"{label} {account_id}: balance {balance}, the ledger says {expected}"
-            )
+
+
+@contextmanager
+def _one_snapshot():
+    """Every read of the check in one transaction, so that money moving meanwhile cannot
+    make the balances and the entries disagree. PostgreSQL runs it REPEATABLE READ (one
+    snapshot for every statement; read only, so it takes no locks and never conflicts);
+    SQLite transactions are serialisable anyway. Inside a caller's transaction the
+    caller's isolation applies (the level can only be set before the first query)."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
 
 
 def ledgers_reconcile() -> ReconcileReport:
-    """Check every ledger (streamed, constant memory): balance_after of each entry is the
-    running sum of the amounts, and each account's balance is its ledger's last balance."""
+    """Check every ledger (streamed, constant memory), from one consistent snapshot: the
+    balance_after of each entry is the running sum of the amounts, and each account's
+    balance is both its last entry's balance_after and the sum of its entries."""
     report = ReconcileReport()
-    _reconcile(report, DepositAccount, DepositEntry, "deposit account")
-    _reconcile(report, StoreAccount, StoreAccountEntry, "store account")
+    with _one_snapshot():
+        _reconcile(report, DepositAccount, DepositEntry, "deposit account")
+        _reconcile(report, StoreAccount, StoreAccountEntry, "store account")
     return report

@@ -2,10 +2,14 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from common.money import format_cny
-from shop.models import DepositAccount, Store
+from shop.models import ClosureApplication, DepositAccount, Store
+
+# A closure application not decided for good (the same as shop.selectors.deposits).
+_OPEN_CLOSURE = (ClosureApplication.Status.PENDING, ClosureApplication.Status.REFUNDING)
 
 
 @dataclass(frozen=True)
@@ -33,19 +37,40 @@ def _restriction_reason(account: DepositAccount):
     }
 
 
+def _closing(kind_field: str):
+    return Exists(ClosureApplication.objects.filter(
+        store=OuterRef("store_id"), status__in=_OPEN_CLOSURE, **{kind_field: True}))
+
+
 def store_abilities(store: Store) -> StoreAbilities:
     """A store sells and lists only while open and while no deposit is short (保证金不足:
     cart, listing and withdrawals closed until the difference is paid); a closed store may
     still withdraw what is left on its account. A deposit refunded on exit closes its kind
-    of product. One query (the deposit accounts,
-    as the deposit services last stored them)."""
+    of product, and so does an application to refund it from the day it is made: during the
+    30-day closure notice a store that asked for its store deposit back takes no orders and
+    lists no own products (it may stay open for other-platform products). One query (the
+    deposit accounts, as the deposit services last stored them, and the open closure)."""
     reasons = []
     open_ = store.status == Store.Status.OPEN
     if not open_:
         reasons.append(_("The store is not open."))
     shortfall = {}
     own_closed = other_closed = False
-    for account in DepositAccount.objects.filter(store=store).order_by("pk"):
+    accounts = (DepositAccount.objects.filter(store=store).order_by("pk")
+                .annotate(closing_store=_closing("refund_store_deposit"),
+                          closing_promotion=_closing("refund_promotion_deposit")))
+    for account in accounts:
+        closing = (account.closing_store if account.kind == DepositAccount.Kind.STORE
+                   else account.closing_promotion)
+        if account.closed_at is None and closing:
+            if account.kind == DepositAccount.Kind.STORE:
+                own_closed = True
+                reasons.append(_("You applied to close the store and have the store deposit "
+                                 "refunded: own products are no longer sold or listed."))
+            else:
+                other_closed = True
+                reasons.append(_("You applied to have the promotion deposit refunded: "
+                                 "other-platform products are no longer listed."))
         if account.closed_at is not None:
             if account.kind == DepositAccount.Kind.STORE:
                 own_closed = True

@@ -139,6 +139,33 @@ def store_account_refund_after_settlement(*, order: Order, payment: Payment, act
     )
 
 
+def store_account_refund_reverse(*, payment: Payment, actor, now: datetime
+                                 ) -> StoreAccountEntry | None:
+    """A refund debited after settlement failed at the provider: give the debit back to
+    the store account (once per refund payment) and use it for any deposit shortfall."""
+    assert connection.in_atomic_block, "refund reversals must run inside transaction.atomic"
+    debit = StoreAccountEntry.objects.filter(
+        kind=StoreAccountEntry.Kind.REFUND, cause_type="payment", cause_id=str(payment.pk),
+    ).select_related("account__store").first()
+    if debit is None:
+        return None
+    store_account, deposits = _locked(debit.account.store)
+    if StoreAccountEntry.objects.filter(
+        account=store_account, kind=StoreAccountEntry.Kind.REFUND_REVERSED,
+        cause_type="payment", cause_id=str(payment.pk),
+    ).exists():
+        return None
+    entry = store_entry_append(
+        store_account, kind=StoreAccountEntry.Kind.REFUND_REVERSED, amount=-debit.amount,
+        actor=actor, reason=_("The refund failed at the payment provider; the debit is reversed"),
+        now=now, cause_type="payment", cause_id=str(payment.pk), order=debit.order,
+        payment=payment, data={"debit_entry": debit.pk},
+    )
+    deposits_cover_from_account_locked(store_account=store_account, accounts=deposits, now=now,
+                                       actor=actor)
+    return entry
+
+
 # --- manual adjustment ----------------------------------------------------------------------------
 def store_account_adjust(*, store: Store, amount, actor, reason: str, token: str,
                          now: datetime | None = None) -> StoreAccountEntry:
@@ -242,25 +269,45 @@ def withdrawal_request(*, store: Store, amount, actor, token: str,
     return withdrawal
 
 
+def _withdrawal_failed(withdrawal, store_account, deposits, payment, actor, now) -> str:
+    """The payout moved nothing: the held money goes back on the account."""
+    withdrawal.status = Withdrawal.Status.FAILED
+    reason = _("The payout failed; the money is back on the account")
+    store_entry_append(
+        store_account, kind=StoreAccountEntry.Kind.WITHDRAWAL_RETURNED,
+        amount=withdrawal.amount, actor=actor, reason=reason, now=now,
+        cause_type="withdrawal", cause_id=str(withdrawal.pk), payment=payment,
+    )
+    deposits_cover_from_account_locked(store_account=store_account, accounts=deposits, now=now,
+                                       actor=actor)
+    return reason
+
+
 def withdrawal_approve(*, withdrawal: Withdrawal, actor, now: datetime | None = None,
                        automatic: bool = False) -> Withdrawal:
     """Pay a requested withdrawal out through the payment provider (once: the payout's
-    idempotency key is the withdrawal)."""
-    from shop.services.payments import payment_payout
+    idempotency key is the withdrawal). Paid when the provider says it succeeded; while it
+    is pending the money stays held off the account (PAYING) until the provider's callback
+    settles it (`withdrawal_payout_settled`); if it failed the money comes back."""
+    from shop.services.payments import PaymentFailedError, payment_payout
 
     now = now or timezone.now()
     _may_withdraw_or_raise(withdrawal.store)
     with transaction.atomic():
-        store_account, _deposits = _locked(withdrawal.store)
+        store_account, deposits = _locked(withdrawal.store)
         withdrawal = Withdrawal.objects.select_for_update().select_related("store").get(
             pk=withdrawal.pk)
         if withdrawal.status != Withdrawal.Status.REQUESTED:
             raise ApplicationError(_("This withdrawal was already decided."), code="bad_state")
-        payment = payment_payout(
-            payee=withdrawal.store.merchant, amount=withdrawal.amount,
-            idempotency_key=f"withdrawal:{withdrawal.pk}", actor=actor,
-            reason=_("Withdrawal of store %(store)s") % {"store": withdrawal.store.name}, now=now,
-        )
+        try:
+            payment = payment_payout(
+                payee=withdrawal.store.merchant, amount=withdrawal.amount,
+                idempotency_key=f"withdrawal:{withdrawal.pk}", actor=actor,
+                reason=_("Withdrawal of store %(store)s") % {"store": withdrawal.store.name},
+                now=now,
+            )
+        except PaymentFailedError as exc:
+            payment = exc.payment
         old = withdrawal.status
         withdrawal.payment = payment
         withdrawal.decided_at = now
@@ -269,18 +316,39 @@ def withdrawal_approve(*, withdrawal: Withdrawal, actor, now: datetime | None = 
         if payment.status == Payment.Status.SUCCEEDED:
             withdrawal.status = Withdrawal.Status.PAID
             reason = _("Paid out automatically") if automatic else _("Approved and paid out")
+        elif payment.status == Payment.Status.PENDING:
+            withdrawal.status = Withdrawal.Status.PAYING
+            reason = _("Approved; waiting for the payment provider to confirm the payout")
         else:
-            withdrawal.status = Withdrawal.Status.FAILED
-            reason = _("The payout failed; the money is back on the account")
-            store_entry_append(
-                store_account, kind=StoreAccountEntry.Kind.WITHDRAWAL_RETURNED,
-                amount=withdrawal.amount, actor=actor, reason=reason, now=now,
-                cause_type="withdrawal", cause_id=str(withdrawal.pk), payment=payment,
-            )
+            reason = _withdrawal_failed(withdrawal, store_account, deposits, payment, actor, now)
         withdrawal.save(update_fields=["status", "payment", "decided_at", "reviewer", "automatic"])
         _withdrawal_event(withdrawal, old, withdrawal.status, actor, reason, now,
                           payment=payment.provider_ref)
     return withdrawal
+
+
+def withdrawal_payout_settled(payment: Payment, *, succeeded: bool, now: datetime) -> bool:
+    """The provider's callback settled the payout of a withdrawal being paid out: PAID, or
+    FAILED with the money back on the account. False if `payment` pays no withdrawal.
+    Runs inside the callback's transaction."""
+    store_id = (Withdrawal.objects.filter(payment=payment)
+                .values_list("store_id", flat=True).first())
+    if store_id is None:
+        return False
+    store_account, deposits = _locked(Store.objects.get(pk=store_id))
+    withdrawal = Withdrawal.objects.select_for_update().get(payment=payment)
+    if withdrawal.status != Withdrawal.Status.PAYING:
+        return True
+    old = withdrawal.status
+    if succeeded:
+        withdrawal.status = Withdrawal.Status.PAID
+        reason = _("The payment provider confirmed the payout")
+    else:
+        reason = _withdrawal_failed(withdrawal, store_account, deposits, payment, None, now)
+    withdrawal.save(update_fields=["status"])
+    _withdrawal_event(withdrawal, old, withdrawal.status, None, reason, now,
+                      payment=payment.provider_ref)
+    return True
 
 
 def withdrawal_reject(*, withdrawal: Withdrawal, actor, reason: str,

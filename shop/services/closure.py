@@ -4,21 +4,44 @@ The merchant applies (every condition the system can check must hold, except the
 30-day public notice, which the application starts); reviewers decide within the review
 clock. Approval pays each chosen deposit back through the payment provider, records the
 refund in the ledger and closes what that deposit guaranteed: the store deposit own-product
-selling, the promotion deposit other-platform products; with both gone the store closes."""
+selling, the promotion deposit other-platform products; with both gone the store closes.
+
+A refund is a payout, and only the provider's answer makes it final:
+- SUCCEEDED: the REFUND entry stands and the deposit is closed;
+- PENDING: the REFUND entry holds the money off the deposit and the deposit is closed (so
+  nothing else can take or transfer it), the application is REFUNDING until the provider's
+  callback confirms it (`closure_payout_settled`);
+- FAILED (at once or by callback): nothing was paid. No entry, or a REFUND_RETURNED entry
+  putting the held money back; the deposit reopens and the application returns to the
+  reviewers (PENDING), who approve again to retry.
+The application is APPROVED, and the store CLOSED, only once every chosen refund succeeded."""
 
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import shop.conf_deposits  # noqa: F401  (configuration keys)
 from common import config
 from common.errors import ApplicationError
-from shop.models import ClosureApplication, ClosureEvent, DepositAccount, DepositEntry, Store
+from shop.models import (
+    ClosureApplication,
+    ClosureEvent,
+    DepositAccount,
+    DepositEntry,
+    Payment,
+    Store,
+)
 from shop.rules import deposits as rules
 from shop.selectors.deposits import closure_checklist
-from shop.services.deposits import accounts_lock, deposit_accounts_open, deposit_entry_append
+from shop.services.deposits import (
+    accounts_lock,
+    deposit_accounts_open,
+    deposit_entry_append,
+    deposits_evaluate_locked,
+)
 
 
 def _event(application, old, new, actor, reason, now, **data):
@@ -145,68 +168,179 @@ def closure_reject(*, application: ClosureApplication, actor, reason: str,
     return application
 
 
+def _refund_key(application, kind) -> str:
+    return f"closure:{application.pk}:{kind}"
+
+
+def _refund_payment(application, kind) -> Payment | None:
+    """The live refund payout of one deposit of the application (a failed one has given
+    its key up, so this is the succeeded or pending one, if any)."""
+    return Payment.objects.filter(idempotency_key=_refund_key(application, kind)).first()
+
+
+def _refund_cause_id(account, application) -> str:
+    """The first refund of a deposit is caused by the application; a retry after a failed
+    payout is numbered, so each attempt is its own ledger cause."""
+    attempts = DepositEntry.objects.filter(
+        Q(cause_id=str(application.pk)) | Q(cause_id__startswith=f"{application.pk}/"),
+        account=account, kind=DepositEntry.Kind.REFUND, cause_type="closure",
+    ).count()
+    return str(application.pk) if attempts == 0 else f"{application.pk}/{attempts + 1}"
+
+
+def _close_account(account, now) -> None:
+    account.closed_at = now
+    account.shortfall = 0
+    account.restricted_since = None
+    account.pay_by = None
+    account.required_amount = 0
+    account.save(update_fields=["closed_at", "shortfall", "restricted_since", "pay_by",
+                                "required_amount", "updated_at"])
+
+
+def _closure_settle(application, store, accounts, *, actor, now, reason, **data) -> None:
+    """Move a locked application to where its refunds stand: APPROVED (and the store
+    closed, or reopened if only one deposit went) once every chosen deposit is refunded,
+    REFUNDING while a payout is pending, back to PENDING when a payout failed."""
+    old = application.status
+    kinds = application.deposit_kinds
+    paying = any(
+        (p := _refund_payment(application, kind)) is not None
+        and p.status == Payment.Status.PENDING
+        for kind in kinds
+    )
+    if paying:
+        new = ClosureApplication.Status.REFUNDING
+    elif all(accounts[kind].closed_at is not None for kind in kinds):
+        new = ClosureApplication.Status.APPROVED
+    else:
+        new = ClosureApplication.Status.PENDING
+    fields = ["status"]
+    application.status = new
+    if new == ClosureApplication.Status.APPROVED:
+        application.decided_at = now
+        fields.append("decided_at")
+        if all(a.closed_at is not None for a in accounts.values()):
+            store.status = Store.Status.CLOSED
+            store.save(update_fields=["status", "updated_at"])
+        else:
+            _reopen_if_closing(store, now)
+    application.save(update_fields=fields)
+    if new != old or data:
+        _event(application, old, new, actor, reason, now, **data)
+
+
 def closure_approve(*, application: ClosureApplication, actor, unknown_confirmed: bool = False,
                     now: datetime | None = None) -> ClosureApplication:
     """Approve: every condition holds (the ones the system cannot check confirmed by the
-    reviewer), the notice has run its course; each chosen deposit is paid back and closed."""
-    from shop.services.payments import payment_payout
+    reviewer), the notice has run its course; each chosen deposit is paid back and closed.
+
+    The checklist is read after the store, the application and the accounts are locked, so
+    nothing that changed since the reviewer opened the page (or in a transaction that
+    committed meanwhile) slips through. Approving an application whose refund failed pays
+    the deposits not refunded yet."""
+    from shop.services.payments import PaymentFailedError, payment_payout
 
     now = now or timezone.now()
-    conditions = closure_checklist(application.store, kinds=application.deposit_kinds,
-                                   application=application, now=now)
-    states = [(c.code, c.state) for c in conditions]
-    if not rules.closure_may_approve(states, unknown_confirmed=unknown_confirmed):
-        blocked = _blocking_text(conditions)
-        if blocked:
-            raise ApplicationError(_("Cannot approve yet: %(why)s") % {"why": blocked},
-                                   code="conditions_not_met")
-        raise ApplicationError(
-            _("Confirm that you checked by hand the conditions the system cannot check."),
-            code="unchecked_conditions",
-        )
     with transaction.atomic():
         store = _store_lock(application.store)
         application = _application_lock(application)
         if application.status != ClosureApplication.Status.PENDING:
             raise ApplicationError(_("This application was already decided."), code="bad_state")
         _store_account, accounts = accounts_lock(store)
-        refunds = {}
+        conditions = closure_checklist(store, kinds=application.deposit_kinds,
+                                       application=application, now=now)
+        states = [(c.code, c.state) for c in conditions]
+        if not rules.closure_may_approve(states, unknown_confirmed=unknown_confirmed):
+            blocked = _blocking_text(conditions)
+            if blocked:
+                raise ApplicationError(_("Cannot approve yet: %(why)s") % {"why": blocked},
+                                       code="conditions_not_met")
+            raise ApplicationError(
+                _("Confirm that you checked by hand the conditions the system cannot check."),
+                code="unchecked_conditions",
+            )
+        refunds, failed = {}, []
         for kind in application.deposit_kinds:
             account = accounts[kind]
+            if account.closed_at is not None:
+                continue  # refunded by an earlier approval of this application
             amount = account.balance
-            payment = None
-            if amount > 0:
+            if amount <= 0:
+                refunds[kind] = "0"
+                _close_account(account, now)
+                continue
+            try:
                 payment = payment_payout(
                     payee=store.merchant, amount=amount,
-                    idempotency_key=f"closure:{application.pk}:{kind}", actor=actor,
+                    idempotency_key=_refund_key(application, kind), actor=actor,
                     reason=_("%(deposit)s refunded on closing the store") % {
                         "deposit": account.get_kind_display()},
                     now=now,
                 )
-                deposit_entry_append(
-                    account, kind=DepositEntry.Kind.REFUND, amount=-amount, actor=actor,
-                    reason=_("Refunded on closing the store"), now=now,
-                    cause_type="closure", cause_id=str(application.pk), payment=payment,
-                )
-            refunds[kind] = str(amount if amount > 0 else 0)
-            account.closed_at = now
-            account.shortfall = 0
-            account.restricted_since = None
-            account.pay_by = None
-            account.required_amount = 0
-            account.save(update_fields=["closed_at", "shortfall", "restricted_since", "pay_by",
-                                        "required_amount", "updated_at"])
-        if all(a.closed_at is not None for a in accounts.values()):
-            store.status = Store.Status.CLOSED
-            store.save(update_fields=["status", "updated_at"])
-        else:
-            _reopen_if_closing(store, now)
-        application.status = ClosureApplication.Status.APPROVED
-        application.decided_at = now
+            except PaymentFailedError as exc:
+                # Nothing was paid: the deposit keeps its money and stays open.
+                failed.append({"deposit": kind, "payment": exc.payment.provider_ref})
+                continue
+            # Paid, or pending at the provider: the money leaves the deposit now (held for
+            # the payout) and the deposit stops guaranteeing anything.
+            deposit_entry_append(
+                account, kind=DepositEntry.Kind.REFUND, amount=-amount, actor=actor,
+                reason=_("Refunded on closing the store"), now=now, cause_type="closure",
+                cause_id=_refund_cause_id(account, application), payment=payment,
+                data={"closure": application.pk, "payout_status": payment.status},
+            )
+            refunds[kind] = str(amount)
+            _close_account(account, now)
         application.reviewer = actor
         application.checklist = _snapshot(conditions)
-        application.save(update_fields=["status", "decided_at", "reviewer", "checklist"])
-        _event(application, ClosureApplication.Status.PENDING, application.status, actor,
-               _("Approved; deposits refunded"), now, refunds=refunds,
-               unknown_confirmed=unknown_confirmed)
+        application.save(update_fields=["reviewer", "checklist"])
+        if failed:
+            reason = _("Approved, but a refund payout failed; approve again to retry")
+        else:
+            reason = _("Approved; deposits refunded")
+        _closure_settle(application, store, accounts, actor=actor, now=now, reason=reason,
+                        refunds=refunds, failed=failed, unknown_confirmed=unknown_confirmed)
     return application
+
+
+def closure_payout_settled(payment: Payment, *, succeeded: bool, now: datetime) -> bool:
+    """The provider's callback settled a pending deposit refund of a closure. On success
+    the refund stands; on failure the held money goes back on the deposit, which reopens.
+    Then the application moves on (APPROVED once every refund succeeded, back to the
+    reviewers if one failed). False if `payment` refunds no closure."""
+    entry = (DepositEntry.objects.filter(payment=payment, kind=DepositEntry.Kind.REFUND,
+                                         cause_type="closure")
+             .select_related("account").first())
+    if entry is None:
+        return False
+    application = ClosureApplication.objects.get(pk=entry.data["closure"])
+    store = _store_lock(application.store)
+    application = _application_lock(application)
+    store_account, accounts = accounts_lock(store)
+    account = accounts[entry.account.kind]
+    data = {"deposit": account.kind, "payment": payment.provider_ref}
+    if succeeded:
+        reason = _("The payment provider confirmed the refund of the %(deposit)s") % {
+            "deposit": account.get_kind_display()}
+    else:
+        deposit_entry_append(
+            account, kind=DepositEntry.Kind.REFUND_RETURNED, amount=-entry.amount, actor=None,
+            reason=_("The refund payout failed; the money is back on the deposit"), now=now,
+            cause_type="closure", cause_id=entry.cause_id, payment=payment,
+            data={"closure": application.pk, "refund_entry": entry.pk},
+        )
+        account.closed_at = None
+        account.save(update_fields=["closed_at", "updated_at"])
+        reason = _("The refund payout of the %(deposit)s failed; approve again to retry") % {
+            "deposit": account.get_kind_display()}
+    if application.status == ClosureApplication.Status.REFUNDING:
+        _closure_settle(application, store, accounts, actor=None, now=now, reason=reason,
+                        **data)
+    else:
+        _event(application, application.status, application.status, None, reason, now, **data)
+    if not succeeded:
+        # The deposit guarantees again: its requirement and shortfall are worked out anew.
+        deposits_evaluate_locked(store=store, store_account=store_account, accounts=accounts,
+                                 now=now)
+    return True

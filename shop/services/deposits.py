@@ -307,7 +307,9 @@ def deposit_payin_start(*, store: Store, kind: str, amount, actor, token: str,
 def deposit_payin_confirm(*, provider_ref: str, succeeded: bool, amount, data: dict,
                           now: datetime | None = None) -> tuple[DepositPayIn, bool] | None:
     """Apply the provider's verified callback for a pay-in; None if `provider_ref` is not
-    a pay-in. A repeated callback finds it settled and changes nothing."""
+    a pay-in. A repeated callback finds it settled and changes nothing. Money that arrives
+    after the deposit was closed (refunded on closing the store) is sent straight back to
+    the merchant and the pay-in is marked refunded, as an order's late payment is."""
     now = now or timezone.now()
     store_id = (DepositPayIn.objects.filter(provider_ref=provider_ref)
                 .values_list("account__store_id", flat=True).first())
@@ -328,9 +330,22 @@ def deposit_payin_confirm(*, provider_ref: str, succeeded: bool, amount, data: d
         if to_money(amount) != payin.amount:
             raise ApplicationError(_("The paid amount does not match the payment."),
                                    code="amount_mismatch")
+        account = accounts[payin.account.kind]
+        if account.closed_at is not None:
+            from shop.services.payments import payment_refund_payin
+
+            refund = payment_refund_payin(
+                payin=payin, now=now,
+                reason=_("Deposit payment arrived after the deposit was closed"),
+            )
+            payin.status = DepositPayIn.Status.REFUNDED
+            payin.raw = {**data, "refund": refund.provider_ref, "refund_status": refund.status}
+            payin.save(update_fields=["status", "raw", "confirmed_at"])
+            logger.info("deposit pay-in %s arrived after the deposit closed; refunded by %s",
+                        payin.pk, refund.provider_ref)
+            return payin, True
         payin.status = DepositPayIn.Status.SUCCEEDED
         payin.save(update_fields=["status", "raw", "confirmed_at"])
-        account = accounts[payin.account.kind]
         first = not account.entries.filter(
             kind__in=[DepositEntry.Kind.PAYMENT, DepositEntry.Kind.TOP_UP]).exists()
         deposit_entry_append(
@@ -346,9 +361,14 @@ def deposit_payin_confirm(*, provider_ref: str, succeeded: bool, amount, data: d
 
 def deposit_payin_sandbox_confirm(payin: DepositPayIn, *, now: datetime | None = None):
     """Sandbox only: the sandbox posts its signed success callback for a pay-in, through
-    the same path as a real provider's callback."""
-    from shop.services.payments import payment_callback_handle, payment_provider
+    the same path as a real provider's callback. Refused unless the sandbox is enabled
+    (PAYMENT_SANDBOX_ENABLED, by default DEBUG): in production this would credit a deposit
+    that nobody paid."""
+    from shop.services.payments import payment_callback_handle, payment_provider, sandbox_enabled
 
+    if not sandbox_enabled():
+        raise ApplicationError(_("The sandbox payment provider is not available here."),
+                               code="sandbox_disabled")
     if payin.provider != "sandbox":
         raise ApplicationError(_("Only sandbox payments can be confirmed here."),
                                code="not_sandbox")
@@ -453,8 +473,19 @@ def deposit_monthly_adjust(*, sales_month: date | None = None, now: datetime | N
     one DepositAdjustment per month, so running it again (or twice at once) changes
     nothing for stores already done."""
     now = now or timezone.now()
+    current_month = rules.month_start(now.astimezone(SHANGHAI).date())
     sales_month = rules.month_start(sales_month) if sales_month else rules.previous_month(
-        now.astimezone(SHANGHAI).date())
+        current_month)
+    if sales_month >= current_month:
+        # The month's sales are not all in yet: a run now would finish on partial figures
+        # and, being one per month, block the real run.
+        raise ApplicationError(
+            _("The sales of %(month)s are not complete yet: adjust by a month that has ended "
+              "(at the latest %(last)s).") % {
+                "month": sales_month.strftime("%Y-%m"),
+                "last": rules.previous_month(current_month).strftime("%Y-%m")},
+            code="month_not_over",
+        )
     stores = Store.objects.filter(status__in=[Store.Status.OPEN, Store.Status.CLOSING])
     run, created = DepositAdjustmentRun.objects.get_or_create(
         sales_month=sales_month,

@@ -3,6 +3,17 @@
 A provider starts a payment (what the app needs to pay), verifies and parses its signed
 callback, and performs refunds and payouts. The sandbox provider signs callbacks with
 HMAC-SHA256 using settings.PAYMENT_SANDBOX_SECRET and settles refunds and payouts at once.
+Its "pay now" shortcuts (a signed callback handed to the payer) exist only while
+`sandbox_enabled()`: never in production.
+
+A refund or payout is what the provider answers:
+- SUCCEEDED: done;
+- PENDING: the money stays held (an order's refunded amount and the store-account debit
+  stay reserved, a withdrawal's money stays off the account) until the provider's signed
+  callback confirms or fails it (`payment_callback_handle`);
+- FAILED: nothing moved. What was reserved is released, the Payment is kept as a record
+  (its idempotency key is freed so the caller may try again) and `PaymentFailedError` is raised,
+  so a caller that does not look at the answer cannot record money that never moved.
 
 Exactly once:
 - a callback is applied only while its Payment is pending (row locked), so a repeated
@@ -16,6 +27,7 @@ Other apps (after-sales, arbitration, deposits) call `payment_refund` and
 import hashlib
 import hmac
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +43,24 @@ from common.errors import ApplicationError
 from common.money import to_money
 from shop.models import Order, OrderEvent, OrderLine, Payment
 from shop.services.orders import order_lock, order_mark_paid
+
+logger = logging.getLogger(__name__)
+
+
+def sandbox_enabled() -> bool:
+    """May the sandbox provider's shortcuts be used (a "pay now" button, a signed callback
+    handed to the payer)? Only on a developer's machine, in demos and tests: never in
+    production, where they would let anyone credit themselves without paying."""
+    return bool(getattr(settings, "PAYMENT_SANDBOX_ENABLED", settings.DEBUG))
+
+
+class PaymentFailedError(ApplicationError):
+    """The provider refused a refund or payout: nothing moved. `payment` is the failed
+    record (kept unless the caller's transaction rolls back)."""
+
+    def __init__(self, message, *, payment: Payment, code: str):
+        super().__init__(message, code=code)
+        self.payment = payment
 
 
 # --- provider interface -----------------------------------------------------------------
@@ -112,7 +142,7 @@ class SandboxProvider(PaymentProvider):
             "currency": "CNY",
             "callback_url": "/api/webhooks/payments/sandbox/",
         }
-        if settings.DEBUG:
+        if sandbox_enabled():
             # On a laptop, hand out the signed callback so a developer can "pay" by posting
             # it; production never exposes a signature.
             body = self.callback_body(payment)
@@ -186,7 +216,8 @@ def payment_callback_handle(
     *, provider_name: str, body: bytes, signature: str, now: datetime | None = None
 ) -> tuple[Payment, bool]:
     """Apply a signed payment callback; returns (payment, changed). A bad signature is
-    refused; a repeated callback finds the payment already settled and changes nothing."""
+    refused; a repeated callback finds the payment already settled and changes nothing.
+    The same callback confirms or fails a pending refund or payout."""
     now = now or timezone.now()
     provider = payment_provider(provider_name)
     if not provider.verify_callback(body, signature):
@@ -195,7 +226,7 @@ def payment_callback_handle(
     with transaction.atomic():
         payment = (
             Payment.objects.select_for_update()
-            .filter(provider_ref=callback.provider_ref, kind=Payment.Kind.PAYMENT)
+            .filter(provider_ref=callback.provider_ref)
             .first()
         )
         if payment is None:
@@ -211,6 +242,9 @@ def payment_callback_handle(
             return result
         if payment.status != Payment.Status.PENDING:
             return payment, False
+        if payment.kind != Payment.Kind.PAYMENT:
+            _money_out_settle(payment, callback, now=now)
+            return payment, True
         if not callback.succeeded:
             payment.status = Payment.Status.FAILED
             payment.confirmed_at = now
@@ -239,6 +273,83 @@ def payment_callback_handle(
     return payment, True
 
 
+def _money_out_settle(payment: Payment, callback: PaymentCallback, *, now) -> None:
+    """The provider's answer to a pending refund or payout (row locked by the caller): on
+    success the held money is gone for good; on failure it is released back to where it
+    was held, through the owner of that money."""
+    succeeded = callback.succeeded
+    if succeeded and callback.amount != payment.amount:
+        raise ApplicationError(_("The paid amount does not match the payment."),
+                               code="amount_mismatch")
+    payment.status = Payment.Status.SUCCEEDED if succeeded else Payment.Status.FAILED
+    payment.confirmed_at = now
+    payment.raw = {**(payment.raw or {}), "callback": callback.data}
+    if not succeeded:
+        payment.idempotency_key = _released_key(payment)
+    payment.save(update_fields=["status", "confirmed_at", "raw", "idempotency_key"])
+    if payment.kind == Payment.Kind.REFUND:
+        if not succeeded:
+            _refund_release(payment, actor=None, now=now,
+                            reason=_("The refund failed at the payment provider"))
+        elif payment.order_id is not None:
+            _order_money_event(payment.order, actor=None, now=now,
+                               reason=_("Refund confirmed by the payment provider"),
+                               data={"refund_confirmed": str(payment.amount),
+                                     "payment": payment.provider_ref})
+        return
+    # A payout: a withdrawal of the store account, a deposit refunded on closing, or a
+    # compensation paid first (先行赔付).
+    from shop.services.accounts import withdrawal_payout_settled
+    from shop.services.closure import closure_payout_settled
+
+    if withdrawal_payout_settled(payment, succeeded=succeeded, now=now):
+        return
+    if closure_payout_settled(payment, succeeded=succeeded, now=now):
+        return
+    if payment.order_id is not None:
+        _order_money_event(
+            payment.order, actor=None, now=now,
+            reason=_("Payout confirmed by the payment provider") if succeeded
+            else _("The payout failed at the payment provider"),
+            data={"payout_confirmed" if succeeded else "payout_failed": str(payment.amount),
+                  "payment": payment.provider_ref},
+        )
+
+
+def _order_money_event(order: Order, *, actor, now, reason, data) -> None:
+    status = Order.objects.values_list("status", flat=True).get(pk=order.pk)
+    OrderEvent.objects.create(order=order, from_status=status, to_status=status, actor=actor,
+                              reason=str(reason), at=now, data=data)
+
+
+def _released_key(payment: Payment) -> str:
+    """A failed refund or payout moved nothing: free its idempotency key so the caller may
+    try again, and keep the record under a key that names it (unique by its pk)."""
+    return f"failed:{payment.pk}:{payment.idempotency_key}"[:80]
+
+
+def _refund_release(payment: Payment, *, actor, now, reason) -> None:
+    """A refund that did not happen: give back what it reserved on the order (and line)
+    and reverse the store-account debit it caused after settlement."""
+    if payment.order_id is None:
+        # A deposit pay-in sent back (no order): the money is still with the platform.
+        logger.warning("refund %s of %s to user %s failed at the provider; pay it back by hand",
+                       payment.provider_ref, payment.amount, payment.payee_id)
+        return
+    Order.objects.filter(pk=payment.order_id).update(
+        refunded_amount=F("refunded_amount") - payment.amount)
+    line_id = (payment.raw or {}).get("line")
+    if line_id:
+        OrderLine.objects.filter(pk=line_id).update(
+            refunded_amount=F("refunded_amount") - payment.amount)
+    from shop.services.accounts import store_account_refund_reverse
+
+    store_account_refund_reverse(payment=payment, actor=actor, now=now)
+    _order_money_event(payment.order, actor=actor, now=now, reason=reason,
+                       data={"refund_failed": str(payment.amount),
+                             "payment": payment.provider_ref})
+
+
 # --- refunds and payouts ----------------------------------------------------------------
 def _same_request(existing: Payment, *, kind, amount, order=None, payee=None) -> Payment:
     if (
@@ -260,7 +371,12 @@ def payment_refund(
 ) -> Payment:
     """Refund part or all of what was paid for an order (or one line), exactly once per
     idempotency key. Never more than was paid. The order's status is the caller's
-    business (e.g. order_close after a full refund)."""
+    business (e.g. order_close after a full refund).
+
+    The refunded amount (and, after settlement, the store-account debit) is reserved while
+    the provider answers SUCCEEDED or PENDING; a PENDING refund is confirmed or released by
+    the provider's callback. If the provider answers FAILED, nothing stays reserved and
+    `PaymentFailedError` is raised."""
     now = now or timezone.now()
     amount = to_money(amount)
     if amount <= 0:
@@ -290,22 +406,34 @@ def payment_refund(
                 order=order, kind=Payment.Kind.REFUND, provider=provider.name,
                 provider_ref=provider.new_reference("refund"), idempotency_key=idempotency_key,
                 amount=amount, payee_id=order.buyer_id, reason=str(reason)[:200], created_at=now,
+                raw={"line": line.pk} if line is not None else {},
             )
             payment.status = provider.refund(payment)
-            if payment.status == Payment.Status.SUCCEEDED:
+            if payment.status == Payment.Status.FAILED:
                 payment.confirmed_at = now
-            payment.save(update_fields=["status", "confirmed_at"])
-            status = Order.objects.values_list("status", flat=True).get(pk=order.pk)
-            OrderEvent.objects.create(
-                order=order, from_status=status, to_status=status, actor=actor,
-                reason=str(reason), at=now,
-                data={"refund": str(amount), "payment": payment.provider_ref},
-            )
-            # A refund after settlement takes the money back from the store account.
-            from shop.services.accounts import store_account_refund_after_settlement
+                payment.idempotency_key = _released_key(payment)
+                payment.save(update_fields=["status", "confirmed_at", "idempotency_key"])
+                Order.objects.filter(pk=order.pk).update(
+                    refunded_amount=F("refunded_amount") - amount)
+                if line is not None:
+                    OrderLine.objects.filter(pk=line.pk).update(
+                        refunded_amount=F("refunded_amount") - amount)
+                _order_money_event(order, actor=actor, now=now,
+                                   reason=_("The refund failed at the payment provider"),
+                                   data={"refund_failed": str(amount),
+                                         "payment": payment.provider_ref})
+            else:
+                if payment.status == Payment.Status.SUCCEEDED:
+                    payment.confirmed_at = now
+                payment.save(update_fields=["status", "confirmed_at"])
+                _order_money_event(order, actor=actor, now=now, reason=reason,
+                                   data={"refund": str(amount), "payment": payment.provider_ref})
+                # A refund after settlement takes the money back from the store account
+                # (held there while the refund is pending).
+                from shop.services.accounts import store_account_refund_after_settlement
 
-            store_account_refund_after_settlement(order=order, payment=payment, actor=actor,
-                                                  now=now)
+                store_account_refund_after_settlement(order=order, payment=payment,
+                                                      actor=actor, now=now)
     except IntegrityError:
         # The same key won a race in another transaction: that refund stands, this one
         # moved nothing.
@@ -313,6 +441,38 @@ def payment_refund(
         if existing is None:
             raise
         return _same_request(existing, kind=Payment.Kind.REFUND, amount=amount, order=order)
+    if payment.status == Payment.Status.FAILED:
+        raise PaymentFailedError(_("The payment provider refused the refund; nothing was refunded."),
+                            payment=payment, code="refund_failed")
+    return payment
+
+
+def payment_refund_payin(*, payin, reason: str, now: datetime | None = None) -> Payment:
+    """Send a deposit pay-in (保证金缴纳) straight back to the merchant who paid it, once
+    (e.g. the money arrived after the deposit was closed). Runs inside the caller's
+    transaction; raises `PaymentFailedError` if the provider refuses."""
+    now = now or timezone.now()
+    key = f"payin:{payin.pk}:refund"
+    existing = Payment.objects.filter(idempotency_key=key).first()
+    if existing:
+        return _same_request(existing, kind=Payment.Kind.REFUND, amount=payin.amount)
+    provider = payment_provider()
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            order=None, kind=Payment.Kind.REFUND, provider=provider.name,
+            provider_ref=provider.new_reference("refund"), idempotency_key=key,
+            amount=payin.amount, payee_id=payin.created_by_id, reason=str(reason)[:200],
+            created_at=now, raw={"payin": payin.pk, "payin_ref": payin.provider_ref},
+        )
+        payment.status = provider.refund(payment)
+        if payment.status == Payment.Status.FAILED:
+            payment.idempotency_key = _released_key(payment)
+        if payment.status != Payment.Status.PENDING:
+            payment.confirmed_at = now
+        payment.save(update_fields=["status", "confirmed_at", "idempotency_key"])
+    if payment.status == Payment.Status.FAILED:
+        raise PaymentFailedError(_("The payment provider refused the refund; nothing was refunded."),
+                            payment=payment, code="refund_failed")
     return payment
 
 
@@ -322,7 +482,11 @@ def payment_payout(
 ) -> Payment:
     """Pay money out to a user (e.g. compensation paid first, 先行赔付), exactly once per
     idempotency key. Where the money comes from (a deposit ledger entry) is the caller's
-    business, written in the same transaction."""
+    business, written in the same transaction.
+
+    Returns the payout SUCCEEDED or PENDING (the provider's callback settles it later: the
+    caller keeps the money held meanwhile). If the provider answers FAILED, nothing moved:
+    `PaymentFailedError` is raised, with the failed record on it."""
     now = now or timezone.now()
     amount = to_money(amount)
     if amount <= 0:
@@ -339,25 +503,36 @@ def payment_payout(
                 amount=amount, payee=payee, reason=str(reason)[:200], created_at=now,
             )
             payment.status = provider.payout(payment)
-            if payment.status == Payment.Status.SUCCEEDED:
+            if payment.status == Payment.Status.FAILED:
+                payment.idempotency_key = _released_key(payment)
+            if payment.status != Payment.Status.PENDING:
                 payment.confirmed_at = now
-            payment.save(update_fields=["status", "confirmed_at"])
+            payment.save(update_fields=["status", "confirmed_at", "idempotency_key"])
             if order is not None:
+                failed = payment.status == Payment.Status.FAILED
                 OrderEvent.objects.create(
                     order=order, from_status=order.status, to_status=order.status, actor=actor,
-                    reason=str(reason), at=now,
-                    data={"payout": str(amount), "payment": payment.provider_ref},
+                    reason=str(_("The payout failed at the payment provider") if failed
+                               else reason),
+                    at=now,
+                    data={"payout_failed" if failed else "payout": str(amount),
+                          "payment": payment.provider_ref},
                 )
     except IntegrityError:
         existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:
             raise
         return _same_request(existing, kind=Payment.Kind.PAYOUT, amount=amount, payee=payee)
+    if payment.status == Payment.Status.FAILED:
+        raise PaymentFailedError(_("The payment provider refused the payout; nothing was paid."),
+                            payment=payment, code="payout_failed")
     return payment
 
 
-def sandbox_pay(payment: Payment, *, now: datetime | None = None) -> tuple[Payment, bool]:
-    """Demo and tests: the sandbox posts its signed success callback for `payment`."""
+def sandbox_pay(payment, *, now: datetime | None = None) -> tuple[Payment, bool]:
+    """Demo and tests: the sandbox provider posts its signed success callback for
+    `payment` (an order's Payment or a deposit pay-in), as a real provider would post
+    its own. Not reachable from any page."""
     provider = payment_provider("sandbox")
     body = provider.callback_body(payment)
     return payment_callback_handle(

@@ -204,6 +204,12 @@ def _move(product: Product, new: str, *, actor, reason, now, extra_fields=()):
     _event(product, old, new, actor, reason, now)
 
 
+def _lock_store(product) -> None:
+    """Listing and a closure approval (which locks the store first) must not overlap: take
+    the store's row lock, after the product's, before asking whether the store may list."""
+    Store.objects.select_for_update().filter(pk=product.store_id).first()
+
+
 def _deposit_evaluate_on_commit(store, actor):
     """A product in a new special category can raise the store's required deposit: have
     it re-evaluated once this change is committed."""
@@ -391,6 +397,7 @@ def product_submit(*, product: Product, actor, now=None) -> ProductRevision:
 
     now = now or timezone.now()
     product = Product.objects.select_for_update().select_related("store").get(pk=product.pk)
+    _lock_store(product)
     if not store_may_list_kind(product.store, product.kind):
         raise ApplicationError(
             _("Your store may not list products right now; see the dashboard for why."),
@@ -564,6 +571,7 @@ def product_relist(*, product: Product, actor, reason: str, now=None) -> Product
     own delisting, e.g. after a renewed qualification). Merchants resubmit instead."""
     now = now or timezone.now()
     product = Product.objects.select_for_update().select_related("store").get(pk=product.pk)
+    _lock_store(product)
     if not store_may_list_kind(product.store, product.kind):
         raise ApplicationError(
             _("The store may not list products right now."), code="store_restricted"

@@ -6,6 +6,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -21,6 +22,7 @@ from shop.selectors.stores import store_abilities, store_for_merchant
 from shop.services import accounts as account_services
 from shop.services import closure as closure_services
 from shop.services import deposits as deposit_services
+from shop.services.payments import sandbox_enabled
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # no deep OFFSET pages: narrow the filters instead
@@ -116,14 +118,18 @@ def deposit_pay(request):
 def deposit_payin(request, pk):
     payin = get_object_or_404(selectors.payins_for_merchant(request.user), pk=pk)
     return render(request, "seller/deposits/payin.html", {
-        "payin": payin, "sandbox": payin.provider == "sandbox",
+        "payin": payin, "sandbox": payin.provider == "sandbox" and sandbox_enabled(),
     })
 
 
 @merchant_required
 @require_POST
 def deposit_payin_confirm(request, pk):
-    """Sandbox cashier: the sandbox posts its signed callback, as a real provider would."""
+    """Sandbox cashier: the sandbox posts its signed callback, as a real provider would.
+    Only where the sandbox is enabled (never in production): elsewhere there is no such
+    page, so a merchant cannot credit a deposit without paying."""
+    if not sandbox_enabled():
+        raise Http404
     payin = get_object_or_404(selectors.payins_for_merchant(request.user), pk=pk)
     try:
         deposit_services.deposit_payin_sandbox_confirm(payin)
@@ -189,6 +195,11 @@ def account_withdraw(request):
     else:
         if withdrawal.status == withdrawal.Status.PAID:
             messages.success(request, _("Withdrawal paid out."))
+        elif withdrawal.status == withdrawal.Status.PAYING:
+            messages.success(request, _("Withdrawal approved; the payment provider is paying "
+                                        "it out."))
+        elif withdrawal.status == withdrawal.Status.FAILED:
+            messages.error(request, _("The payout failed; the money is back on your account."))
         else:
             messages.success(request, _("Withdrawal requested; a reviewer will pay it out."))
     return redirect("seller:account")
@@ -231,6 +242,7 @@ def _closure_context(request, store, form):
     states = [(c.code, c.state) for c in conditions]
     return {
         "store": store, "form": form, "pending": pending, "conditions": conditions,
+        "refunding": pending is not None and pending.status == pending.Status.REFUNDING,
         "may_apply": pending is None and rules.closure_may_apply(states),
         "applications": selectors.closure_application_for_merchant(request.user)
         .prefetch_related("events")[:5],

@@ -13,8 +13,16 @@ from shop.selectors.products import public_products
 
 
 def public_store(request, slug):
-    """The store's public page: no login needed."""
-    store = get_object_or_404(Store.objects.exclude(status=Store.Status.CLOSED), slug=slug)
+    """The store's public page: no login needed. A closed store's page stays up with its
+    closure notice only (关店公示), no products; a closed store without one is gone."""
+    store = get_object_or_404(Store, slug=slug)
+    if store.status == Store.Status.CLOSED:
+        notice = closure_notice(store)
+        if notice is None:
+            raise Http404
+        return render(request, "shop/public_store.html", {
+            "store": store, "closed": True, "closure_notice": notice, "products": [],
+        })
     context = {
         "store": store,
         "products": public_products(store),

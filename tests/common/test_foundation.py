@@ -113,6 +113,7 @@ def test_language_switch(merchant_client):
 
 def test_seed_demo_twice_in_a_row(django_user_model, settings):
     settings.DEBUG = True
+    settings.PAYMENT_SANDBOX_ENABLED = True
     call_command("seed_demo")
     first = {model._meta.label: model.objects.count() for model in _all_models()}
     call_command("seed_demo")

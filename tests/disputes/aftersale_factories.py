@@ -56,12 +56,16 @@ def sku_for(store, **kw):
 
 
 def fund_deposit(store, amount="1000.00", token="t-fund"):
-    """The merchant pays into the store deposit through the sandbox provider."""
+    """The merchant pays into the store deposit through the sandbox provider (enabled for
+    the call: the tests run with DEBUG off)."""
+    from django.test import override_settings
+
     from shop.services.deposits import deposit_payin_sandbox_confirm, deposit_payin_start
 
     payin, _info = deposit_payin_start(store=store, kind="store", amount=amount,
                                        actor=store.merchant, token=token)
-    deposit_payin_sandbox_confirm(payin)
+    with override_settings(PAYMENT_SANDBOX_ENABLED=True):
+        deposit_payin_sandbox_confirm(payin)
 
 
 def deposit_balance(store):

@@ -44,3 +44,20 @@ def return_address(store, merchant):
 @pytest.fixture
 def sku(store):
     return sku_for(store)
+
+
+@pytest.fixture(autouse=True)
+def _list_columns_follow_the_clocks(request):
+    """After every database test: each request's stored next_deadline is its nearest clock
+    and `finished` matches its status — whatever path the test took, the transition service
+    and the sweeps kept the list columns right."""
+    yield
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    from disputes import rules
+    from disputes.models import AfterSaleRequest
+
+    fields = ("pk", "status", "next_deadline", "finished", *rules.CLOCKS)
+    for row in AfterSaleRequest.objects.values(*fields):
+        assert row["next_deadline"] == rules.next_deadline(row), row
+        assert row["finished"] is (row["status"] not in rules.OPEN_STATUSES), row

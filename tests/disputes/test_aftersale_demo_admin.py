@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_loader_is_idempotent_and_gives_the_agent_a_case(settings):
     settings.DEBUG = True
+    settings.PAYMENT_SANDBOX_ENABLED = True  # read from DEBUG once, when settings load
     call_command("seed_demo", verbosity=0)
     requests = AfterSaleRequest.objects.filter(buyer__username="buyer_a")
     assert set(requests.values_list("status", flat=True)) == {

@@ -19,6 +19,7 @@ from tests.disputes.aftersale_factories import (
     open_request,
     rule,
     signed_order,
+    sku_for,
 )
 
 pytestmark = pytest.mark.django_db
@@ -98,10 +99,11 @@ def test_take_and_reassign(travel, buyer, agent, make_user, sku):
 
 
 def test_pay_first_ruling_deducts_the_deposit_exactly_once(travel, buyer, merchant, agent,
-                                                           store, sku):
+                                                           store):
     fund_deposit(store, "500.00")
     travel(START)
-    order = signed_order(buyer, sku)
+    # The gift deduction below needs a line that came with a gift of that marked value.
+    order = signed_order(buyer, sku_for(store, gifts="收纳袋", gift_value="5.00"))
     request = open_request(order, kind="refund_only", reason="wrong_or_missing")
     request = escalate_and_take(request, by=buyer, agent=agent)
     ruling = rule(request, agent, outcome="partial_refund", amount="80.00",

@@ -54,6 +54,7 @@ def browser():
 @pytest.fixture
 def demo(settings):
     settings.DEBUG = True  # seed_demo refuses otherwise
+    settings.PAYMENT_SANDBOX_ENABLED = True
     call_command("seed_demo", verbosity=0)
     settings.DEBUG = False
 

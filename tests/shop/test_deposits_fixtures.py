@@ -4,11 +4,8 @@ import uuid
 from decimal import Decimal
 
 from shop.models import DepositAccount
-from shop.services.deposits import (
-    deposit_accounts_open,
-    deposit_payin_sandbox_confirm,
-    deposit_payin_start,
-)
+from shop.services.deposits import deposit_accounts_open, deposit_payin_start
+from shop.services.payments import sandbox_pay
 from tests.factories import StoreFactory
 
 D = Decimal
@@ -25,10 +22,12 @@ def new_store(merchant=None, **kw):
 
 
 def pay_deposit(store, amount, kind=DepositAccount.Kind.STORE, now=None):
-    """The merchant pays into a deposit through the sandbox provider's signed callback."""
+    """The merchant pays into a deposit: the provider (the sandbox, played by the test)
+    posts its signed success callback. Works whether or not the sandbox's "pay now" page
+    is enabled, as a real provider's callback would."""
     payin, _info = deposit_payin_start(store=store, kind=kind, amount=D(str(amount)),
                                        actor=store.merchant, token=token(), now=now)
-    deposit_payin_sandbox_confirm(payin, now=now)
+    sandbox_pay(payin, now=now)
     return DepositAccount.objects.get(store=store, kind=kind)
 
 

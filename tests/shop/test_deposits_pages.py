@@ -53,14 +53,22 @@ def test_deposit_page_explains_the_requirement_and_shows_the_shortfall(merchant_
     assert 'name="amount"' in body and 'value="200.00"' in body
 
 
-def test_pay_through_the_pages(merchant_client, store):
+def _start_payin(merchant_client, amount="500"):
     page = merchant_client.get("/seller/deposit/").content.decode()
     tok = re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
-    res = merchant_client.post("/seller/deposit/pay/", {"kind": "store", "amount": "500",
+    res = merchant_client.post("/seller/deposit/pay/", {"kind": "store", "amount": amount,
                                                           "token": tok})
     payin = DepositPayIn.objects.get()
     assert res.status_code == 302 and res["Location"] == f"/seller/deposit/payments/{payin.pk}/"
-    assert "¥500.00" in merchant_client.get(res["Location"]).content.decode()
+    return payin, tok
+
+
+def test_pay_through_the_pages_where_the_sandbox_is_enabled(merchant_client, store, settings):
+    # Only a developer's machine or a demo enables the sandbox's "pay now" button.
+    settings.PAYMENT_SANDBOX_ENABLED = True
+    payin, tok = _start_payin(merchant_client)
+    body = merchant_client.get(f"/seller/deposit/payments/{payin.pk}/").content.decode()
+    assert "¥500.00" in body and f"/seller/deposit/payments/{payin.pk}/sandbox-pay/" in body
     res = merchant_client.post(f"/seller/deposit/payments/{payin.pk}/sandbox-pay/")
     assert res.status_code == 302
     assert account(store).balance == D("500.00")
@@ -69,10 +77,48 @@ def test_pay_through_the_pages(merchant_client, store):
     assert DepositPayIn.objects.count() == 1
 
 
+@pytest.mark.parametrize("setting", ["off", "unset"])
+def test_in_production_a_merchant_cannot_credit_a_deposit_without_paying(
+        merchant_client, store, settings, setting):
+    """DEBUG off and the sandbox not enabled (or the setting absent, which follows DEBUG):
+    no "pay now" button, no such page, and the balance does not move. Only the provider's
+    signed callback credits the deposit."""
+    settings.DEBUG = False
+    if setting == "off":
+        settings.PAYMENT_SANDBOX_ENABLED = False
+    else:
+        del settings.PAYMENT_SANDBOX_ENABLED
+    payin, _tok = _start_payin(merchant_client)
+    body = merchant_client.get(f"/seller/deposit/payments/{payin.pk}/").content.decode()
+    assert "¥500.00" in body and "sandbox-pay" not in body
+    res = merchant_client.post(f"/seller/deposit/payments/{payin.pk}/sandbox-pay/")
+    assert res.status_code == 404
+    payin.refresh_from_db()
+    assert payin.status == "pending"
+    assert account(store).balance == D("0.00") and not DepositEntry.objects.exists()
+    from common.errors import ApplicationError
+    from shop.services.deposits import deposit_payin_sandbox_confirm
+
+    with pytest.raises(ApplicationError) as exc:
+        deposit_payin_sandbox_confirm(payin)
+    assert exc.value.code == "sandbox_disabled"
+    assert account(store).balance == D("0.00")
+    # The provider's own signed callback still works.
+    from shop.services.payments import sandbox_pay
+
+    sandbox_pay(payin)
+    assert account(store).balance == D("500.00")
+
+
 def test_bad_pay_form_shows_the_error(merchant_client, store):
     res = merchant_client.post("/seller/deposit/pay/", {"kind": "store", "amount": "-1",
                                                           "token": "t"}, follow=True)
     assert res.status_code == 200 and not DepositPayIn.objects.exists()
+    body = res.content.decode()
+    messages = re.findall(r'class="msg msg-error"[^>]*>(.*?)<', body, re.S)
+    assert messages, "the error is not shown"
+    # The amount field's own error, in the page's language (zh-hans by default).
+    assert any("0.01" in m for m in messages), messages
 
 
 def test_deposit_ledger_filters_and_fixed_queries(merchant_client, store, reviewer):
@@ -186,22 +232,40 @@ def test_pages_need_a_merchant_with_a_store(buyer_client, client, merchant_clien
         assert merchant_client.get(url).status_code == 404  # no store yet
 
 
-def test_the_public_store_page_block_shows_the_closure_notice(rf, store):
-    from django.contrib.auth.models import AnonymousUser
-    from django.template.loader import render_to_string
+def test_the_public_store_page_shows_the_closure_notice_before_and_after_closing(
+        client, store, reviewer):
+    """Through the real URL: the notice during the 30 days, then a closed store's page
+    with the notice only (no products); a store closed without one is gone."""
+    from datetime import timedelta
 
-    from shop.services.closure import closure_apply
+    from shop.models import Product, Store
+    from shop.services.closure import closure_apply, closure_approve
+    from tests.factories import ProductFactory
 
-    def render():
-        request = rf.get(f"/s/{store.slug}/")
-        request.user = AnonymousUser()
-        return render_to_string("shop/public_store.html", {
-            "store": store, "products": [], "licences": [],
-            "closure_notice": selectors.closure_notice(store)}, request=request)
-
-    assert "closure-notice" not in render()
+    url = f"/s/{store.slug}/"
+    pay_deposit(store, "500")
+    product = ProductFactory(store=store, status=Product.Status.LISTED, title="告别款手串")
+    body = client.get(url).content.decode()
+    assert "closure-notice" not in body and "告别款手串" in body
+    Product.objects.filter(pk=product.pk).update(status=Product.Status.DELISTED)
+    start = timezone.now() - timedelta(days=31)
     application = closure_apply(store=store, actor=store.merchant, refund_store_deposit=True,
-                                refund_promotion_deposit=False)
-    body = render()
+                                refund_promotion_deposit=True, now=start)
+    body = client.get(url).content.decode()
     assert "closure-notice" in body
     assert timezone.localtime(application.notice_until).strftime("%Y-%m-%d") in body
+    closure_approve(application=application, actor=reviewer)
+    store.refresh_from_db()
+    assert store.status == Store.Status.CLOSED
+    res = client.get(url)
+    assert res.status_code == 200
+    body = res.content.decode()
+    assert "closure-notice" in body and "product-grid" not in body and "告别款手串" not in body
+    application.refresh_from_db()
+    closed_on = timezone.localtime(application.decided_at).strftime("%Y-%m-%d")
+    assert closed_on in body
+    Store.objects.filter(pk=store.pk).update(slug="gone-store")
+    from shop.models import ClosureApplication
+
+    ClosureApplication.objects.filter(pk=application.pk).update(status="rejected")
+    assert client.get("/s/gone-store/").status_code == 404

@@ -13,6 +13,7 @@ from common import config
 from common.errors import ApplicationError
 from shop.models import DepositAccount, DepositEntry, StoreAccount, StoreAccountEntry
 from shop.selectors.deposits import ledgers_reconcile
+from shop.selectors.stores import store_abilities
 from shop.services.accounts import store_account_adjust, withdrawal_reject, withdrawal_request
 from shop.services.deposits import deposit_adjust, deposit_deduct
 from tests.factories import UserFactory
@@ -48,10 +49,19 @@ class LedgerPropertyTests(TestCase):
         config.set_value("account.withdrawal_auto_max", "50")
         reviewer = UserFactory(role="reviewer")
         store = opened_store(UserFactory(role="merchant"))
-        n = 0
+        n = succeeded = 0
         for op in ops:
             before = history()
             n += 1
+            refused = None
+            # What the rules say before the move: only a withdrawal may be refused, and
+            # only for a reason that holds right now.
+            expected_refusal = None
+            if op[0] == "withdraw":
+                if not store_abilities(store).may_withdraw:
+                    expected_refusal = "withdrawal_blocked"
+                elif op[1] > StoreAccount.objects.get(store=store).available:
+                    expected_refusal = "insufficient_balance"
             try:
                 if op[0] == "pay":
                     pay_deposit(store, op[2], kind=op[1])
@@ -69,13 +79,24 @@ class LedgerPropertyTests(TestCase):
                 else:
                     w = withdrawal_request(store=store, amount=op[1], actor=store.merchant,
                                            token=f"w{n}")
+                    # Under the automatic amount it is paid at once; above it waits.
+                    self.assertEqual(w.status, "paid" if op[1] <= Decimal("50") else "requested")
                     if op[2] and w.status == "requested":
                         withdrawal_reject(withdrawal=w, actor=reviewer, reason="不符")
-            except ApplicationError:
-                pass  # refused moves (too large a withdrawal, a blocked store) move nothing
+            except ApplicationError as exc:
+                refused = exc.code
+            else:
+                succeeded += 1
+            # Refused exactly when the rules say so, and for that reason; a refused move
+            # moves nothing.
+            self.assertEqual(refused, expected_refusal, op)
             after = history()
+            if refused:
+                self.assertEqual(after, before)
             for old, new in zip(before, after, strict=True):
                 self.assertEqual(new[: len(old)], old)  # nothing edited, nothing removed
+        # Every payment, deduction and adjustment went through: most of the sequence.
+        self.assertGreaterEqual(succeeded, sum(op[0] != "withdraw" for op in ops))
         report = ledgers_reconcile()
         self.assertEqual(report.problems, [])
         for model, entries in ((DepositAccount, DepositEntry), (StoreAccount, StoreAccountEntry)):
@@ -83,6 +104,6 @@ class LedgerPropertyTests(TestCase):
                 amounts = list(entries.objects.filter(account=acc).values_list("amount", flat=True))
                 self.assertEqual(acc.balance, sum(amounts, Decimal("0.00")))
         # Deductions happen once per cause and deposit.
-        causes = list(DepositEntry.objects.filter(kind="deduction").values_list(
-            "account_id", "cause_id"))
+        causes = list(DepositEntry.objects.filter(kind="deduction", account__store=store)
+                      .values_list("account_id", "cause_id"))
         self.assertEqual(len(causes), len(set(causes)))

@@ -4,9 +4,10 @@ from shop.selectors.deposits import ledgers_reconcile
 
 
 class Command(BaseCommand):
-    help = ("Check every deposit and store-account ledger: each entry's balance_after is the "
-            "running sum of the amounts, and the account's balance is the last one. Exits "
-            "non-zero on any mismatch.")
+    help = ("Check every deposit and store-account ledger from one consistent snapshot "
+            "(REPEATABLE READ on PostgreSQL, safe on a live system): each entry's balance_after "
+            "is the running sum of the amounts, and each account's balance equals its last "
+            "entry's balance_after and the sum of its entries. Exits non-zero on any mismatch.")
 
     def handle(self, *args, **options):
         report = ledgers_reconcile()

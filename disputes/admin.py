@@ -93,7 +93,7 @@ class AfterSaleRequestAdmin(_ReadOnlyAdmin):
     list_select_related = ["order", "store", "buyer", "agent"]
     search_fields = ["=id", "=order__number", "=return_waybill"]
     date_hierarchy = "created_at"
-    raw_id_fields = ["order", "line", "buyer", "store", "agent", "refusal_tracking"]
+    raw_id_fields = ["order", "line", "buyer", "store", "agent", "refusal_tracking", "payment"]
     inlines = [RulingInline, EvidenceInline, MessageInline, EventInline]
     readonly_fields = ["reopen"] + [f.name for f in AfterSaleRequest._meta.fields]
 

@@ -20,6 +20,8 @@ define("aftersale.quality_review_hours", 48,
        _("Merchant reviews a quality ruling within"), "h")
 define("aftersale.agent_handle_hours", 48, _("Support agents handle an escalated case within"),
        "h")
+define("aftersale.refund_retry_minutes", 30,
+       _("A refund in progress is checked (or a failed one tried again) every"), "min")
 define("aftersale.refusal_intake_lookback_days", 7,
        _("Refused parcels: how late a courier's “returned” event may arrive and still be "
          "handled"), "d")

@@ -79,6 +79,7 @@ class AfterSaleRequest(TimeStampedModel):
         AWAITING_RESHIP = rules.AWAITING_RESHIP, _("Awaiting the exchange shipment")
         RULING_REVIEW = rules.RULING_REVIEW, _("Ruling awaiting the merchant")
         ESCALATED = rules.ESCALATED, _("With platform support")
+        REFUNDING = rules.REFUNDING, _("Refund in progress")
         REFUNDED = rules.REFUNDED, _("Refunded")
         EXCHANGED = rules.EXCHANGED, _("Exchanged")
         REJECTED = rules.REJECTED, _("Rejected by the merchant")
@@ -173,6 +174,16 @@ class AfterSaleRequest(TimeStampedModel):
     refunded_amount = MoneyField(_("refunded"), default=0)
     payout_amount = MoneyField(_("paid out by the platform"), default=0)
     settled_at = models.DateTimeField(_("money returned at"), null=True, blank=True)
+    # While the refund is in progress: the provider's refund or payout being waited for
+    # (None: the last attempt failed and is tried again at refund_check_at), and how many
+    # attempts were made (each payout attempt has its own deposit deduction).
+    payment = models.ForeignKey(
+        "shop.Payment", verbose_name=_("refund or payout"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    refund_attempts = models.PositiveSmallIntegerField(_("refund attempts"), default=0)
+    refund_check_at = models.DateTimeField(_("refund checked again at"), null=True,
+                                           blank=True)
     closed_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = scoped_manager("store__merchant")
@@ -193,6 +204,7 @@ class AfterSaleRequest(TimeStampedModel):
             models.Index(fields=["status", "refusal_refund_by"]),
             models.Index(fields=["status", "quality_review_by"]),
             models.Index(fields=["status", "agent_handle_by"]),
+            models.Index(fields=["status", "refund_check_at"]),
             models.Index(fields=["agent", "status"]),
             # The lists: open requests first, by the nearest clock, then the newest.
             models.Index(fields=["store", "finished", "next_deadline", "-created_at"],

@@ -27,6 +27,9 @@ RETURNING = "returning"
 AWAITING_RESHIP = "awaiting_reship"
 RULING_REVIEW = "ruling_review"
 ESCALATED = "escalated"
+# The refund (or the platform's payout) was asked for and the payment provider has not
+# confirmed it yet, or it failed and is retried: the money is on its way (退款中).
+REFUNDING = "refunding"
 REFUNDED = "refunded"
 EXCHANGED = "exchanged"
 REJECTED = "rejected"
@@ -36,19 +39,23 @@ CANCELLED = "cancelled"
 # Statuses in which the request is open: one open request per order line, and the
 # store cannot close while it has one.
 OPEN_STATUSES = frozenset(
-    {PENDING, AWAITING_RETURN, RETURNING, AWAITING_RESHIP, RULING_REVIEW, ESCALATED}
+    {PENDING, AWAITING_RETURN, RETURNING, AWAITING_RESHIP, RULING_REVIEW, ESCALATED, REFUNDING}
 )
 FINAL_STATUSES = frozenset({REFUNDED, EXCHANGED, CLOSED, CANCELLED})
 
 # The only moves a request can make. Which side may make each move is `*_actions` below;
 # the moves back into "escalated" from a ruled outcome exist for a reviewer's reopening.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    PENDING: frozenset({AWAITING_RETURN, REFUNDED, REJECTED, CANCELLED, ESCALATED}),
+    PENDING: frozenset({AWAITING_RETURN, REFUNDED, REFUNDING, REJECTED, CANCELLED, ESCALATED}),
     AWAITING_RETURN: frozenset({RETURNING, CLOSED, CANCELLED, ESCALATED}),
-    RETURNING: frozenset({REFUNDED, AWAITING_RESHIP, ESCALATED}),
+    RETURNING: frozenset({REFUNDED, REFUNDING, AWAITING_RESHIP, ESCALATED}),
     AWAITING_RESHIP: frozenset({EXCHANGED, ESCALATED}),
     RULING_REVIEW: frozenset({AWAITING_RETURN, ESCALATED}),
-    ESCALATED: frozenset({REFUNDED, AWAITING_RETURN, RULING_REVIEW, CLOSED, CANCELLED}),
+    ESCALATED: frozenset({REFUNDED, REFUNDING, AWAITING_RETURN, RULING_REVIEW, CLOSED,
+                          CANCELLED}),
+    # Nobody acts on money in flight: the provider's answer (read by a sweep) finishes it;
+    # a failed attempt stays here and is tried again.
+    REFUNDING: frozenset({REFUNDED}),
     REJECTED: frozenset({ESCALATED}),
     REFUNDED: frozenset({ESCALATED}),
     EXCHANGED: frozenset({ESCALATED}),
@@ -90,6 +97,7 @@ class ClockSettings:
     refusal_refund_hours: int = 48
     quality_review_hours: int = 48
     agent_handle_hours: int = 48
+    refund_retry_minutes: int = 30
 
 
 def clock_fields_on_enter(new: str, now: datetime, settings: ClockSettings) -> dict:
@@ -110,6 +118,13 @@ def clock_fields_on_enter(new: str, now: datetime, settings: ClockSettings) -> d
     elif new == ESCALATED:
         fields["agent_handle_by"] = now + timedelta(hours=settings.agent_handle_hours)
     return fields
+
+
+def refund_check_at(now: datetime, settings: ClockSettings) -> datetime:
+    """When a request whose refund is in progress is looked at again: the provider's answer
+    to a pending refund, or another attempt after a failed one. Not one of the CLOCKS: it
+    is the platform's own retry, not a deadline either side is held to."""
+    return now + timedelta(minutes=settings.refund_retry_minutes)
 
 
 def next_deadline(clocks) -> datetime | None:
@@ -204,6 +219,8 @@ WHY = {
     "ruled": _("Support has ruled on this request; the ruling is final."),
     "finished": _("This request is finished."),
     "already_proposed": _("An offline solution has already been proposed."),
+    "refunding": _("The refund is in progress at the payment provider: nothing more can be "
+                   "done until it is confirmed."),
 }
 
 MERCHANT_ACTIONS = (
@@ -226,6 +243,9 @@ def merchant_actions(state: RequestState) -> dict[str, str | None]:
             continue
         if s == ESCALATED:
             result[action] = "escalated"
+            continue
+        if s == REFUNDING:
+            result[action] = "refunding"
             continue
         if s not in OPEN_STATUSES:
             result[action] = "finished"
@@ -269,6 +289,8 @@ def buyer_actions(state: RequestState) -> dict[str, str | None]:
     for action in BUYER_ACTIONS:
         if action in ("message", "evidence"):
             why = None if s in _TALK_STATUSES else "finished"
+        elif s == REFUNDING:
+            why = "refunding"
         elif action == "upload_waybill":
             why = None if s == AWAITING_RETURN else "wrong_status"
         elif action == "escalate":

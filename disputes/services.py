@@ -8,7 +8,11 @@ status moves (contacted, a missed clock, a message) append an event with from ==
 
 Money moves exactly once per request: refunds through `payment_refund` with the key
 ``aftersale:<id>:refund``; when the platform pays first (先行赔付), `payment_payout` with
-``aftersale:<id>:payout`` and one deposit deduction whose cause is the request.
+``aftersale:<id>:payout`` and then one deposit deduction per attempt whose cause is the
+request (``<id>``, then ``<id>/<attempt>``). The provider may answer later (the request
+waits in "refunding" until the refund-check sweep reads the answer) or refuse (the key is
+freed: a person's action fails whole; the system tries again, and a payout that failed
+after its deduction gets the deduction given back).
 """
 
 import logging
@@ -365,33 +369,72 @@ def after_sale_request_open(
 
 
 # --- money ----------------------------------------------------------------------------------
-def _deposit_deduct(request, amount, actor, reason, now) -> None:
+# What the provider answers (shop.services.payments): SUCCEEDED, the request is refunded;
+# PENDING, it waits in "refunding" until a sweep reads the provider's answer; FAILED,
+# nothing moved — a person's action fails whole, the system's clock puts the request in
+# "refunding" and tries again later.
+def _deduction_cause_id(request, attempt: int) -> str:
+    """Each payout attempt has its own deduction (the one of a failed attempt is given
+    back), the first one under the request's id."""
+    return str(request.pk) if attempt <= 1 else f"{request.pk}/{attempt}"
+
+
+def _deposit_deduct(request, amount, actor, reason, now, attempt: int = 1):
     try:
         from shop.services.deposits import deposit_deduct
     except ImportError:
         raise ApplicationError(
             _("Deposits are not available yet: the platform cannot pay first."),
             code="deposits_unavailable")
-    deposit_deduct(store=request.store, amount=amount, cause_type="after_sale_request",
-                   cause_id=str(request.pk), actor=actor, reason=str(reason), account="store",
-                   now=now)
+    return deposit_deduct(store=request.store, amount=amount, cause_type="after_sale_request",
+                          cause_id=_deduction_cause_id(request, attempt), actor=actor,
+                          reason=str(reason), account="store", now=now)
 
 
-def _close_order_if_fully_refunded(order_id: int, actor, now) -> None:
+def _deposit_deduction_give_back(request, attempt: int, *, now) -> None:
+    """A payout that finally failed: the deposit deduction made for it must not stand. A
+    compensating entry through the deposits service, once per attempt (its token)."""
+    from shop.models import DepositEntry
+    from shop.services.deposits import deposit_adjust
+
+    entry = DepositEntry.objects.select_related("account").filter(
+        account__store_id=request.store_id, account__kind="store",
+        kind=DepositEntry.Kind.DEDUCTION, cause_type="after_sale_request",
+        cause_id=_deduction_cause_id(request, attempt)).first()
+    if entry is None or entry.amount == 0:
+        return  # nothing was taken (all of it was uncovered)
+    deposit_adjust(
+        account=entry.account, amount=-entry.amount, actor=None, now=now,
+        token=f"aftersale:{request.pk}:payout-failed:{attempt}",
+        reason=_("After-sale request #%(id)s: the platform's payout failed, the deduction is "
+                 "given back") % {"id": request.pk})
+
+
+def _close_order_if_fully_refunded(request, actor, now) -> None:
     """Every line refunded: an order that never shipped gets its postage back too, and an
-    order that can still close (not yet completed) closes."""
+    order that can still close (not yet completed) closes. Runs after the request's own
+    refund succeeded, so a refused postage refund must not undo it: it is noted on the
+    timeline and the order stays open (support refunds the postage by hand)."""
     from shop.services.orders import order_close
-    from shop.services.payments import payment_refund
+    from shop.services.payments import PaymentFailedError, payment_refund
 
+    order_id = request.order_id
     totals = OrderLine.objects.filter(order_id=order_id).aggregate(
         paid=Sum("paid_amount"), refunded=Sum("refunded_amount"))
     if (totals["refunded"] or ZERO) < (totals["paid"] or ZERO):
         return
     order = Order.objects.get(pk=order_id)
     if order.status == Order.Status.PAID and order.paid_amount > order.refunded_amount:
-        payment_refund(order=order, amount=order.paid_amount - order.refunded_amount,
-                       idempotency_key=f"aftersale:order:{order.pk}:postage", actor=actor,
-                       reason=_("Postage refunded: nothing was shipped"), now=now)
+        try:
+            payment_refund(order=order, amount=order.paid_amount - order.refunded_amount,
+                           idempotency_key=f"aftersale:order:{order.pk}:postage", actor=actor,
+                           reason=_("Postage refunded: nothing was shipped"), now=now)
+        except PaymentFailedError as exc:
+            logger.warning("order %s: postage refund refused by the provider", order.pk)
+            _event(request, request.status, request.status, None, Side.SYSTEM,
+                   _("The postage refund failed at the payment provider; support refunds "
+                     "it by hand"), now, postage_failed=str(exc.payment.amount))
+            return
     if order_can_move(order.status, Order.Status.CLOSED):
         order_close(order=order, actor=actor, reason=_("Refunded in full after-sales"), now=now)
 
@@ -401,31 +444,133 @@ def _amount_due(request: AfterSaleRequest) -> Decimal:
     return ruling.net_amount if ruling else request.amount
 
 
-def _settle(request: AfterSaleRequest, amount: Decimal, *, actor, reason, now) -> dict:
-    """Return `amount` to the buyer, once: the fields to save on the request."""
+def _pay_buyer(request: AfterSaleRequest, amount: Decimal, *, actor, reason, now):
+    """Ask the provider to return `amount` to the buyer, once per attempt: a refund of the
+    line, or — when the platform pays first (先行赔付) — a payout and then the deduction
+    from the deposit (after the payout, so a refused payout deducts nothing). Returns the
+    Payment, SUCCEEDED or PENDING; raises PaymentFailedError when the provider refuses.
+    Counts the attempt on `request` (saved by the caller)."""
     from shop.services.payments import payment_payout, payment_refund
 
-    amount = to_money(amount)
-    if amount <= 0:
-        return {}
+    request.refund_attempts += 1
     if request.platform_pays:
-        _deposit_deduct(request, amount, actor, reason, now)
-        payment_payout(payee=request.buyer, amount=amount, order=request.order,
-                       idempotency_key=f"aftersale:{request.pk}:payout", actor=actor,
-                       reason=str(reason), now=now)
-        return {"payout_amount": amount, "settled_at": now}
-    payment_refund(order=request.order, amount=amount, line=request.line,
-                   idempotency_key=f"aftersale:{request.pk}:refund", actor=actor,
-                   reason=str(reason), now=now)
-    _close_order_if_fully_refunded(request.order_id, actor, now)
-    return {"refunded_amount": amount, "settled_at": now}
+        payment = payment_payout(payee=request.buyer, amount=amount, order=request.order,
+                                 idempotency_key=f"aftersale:{request.pk}:payout", actor=actor,
+                                 reason=str(reason), now=now)
+        _deposit_deduct(request, amount, actor, reason, now, attempt=request.refund_attempts)
+        return payment
+    return payment_refund(order=request.order, amount=amount, line=request.line,
+                          idempotency_key=f"aftersale:{request.pk}:refund", actor=actor,
+                          reason=str(reason), now=now)
+
+
+def _settled_fields(payment, now) -> dict:
+    from shop.models import Payment
+
+    field = "payout_amount" if payment.kind == Payment.Kind.PAYOUT else "refunded_amount"
+    return {field: payment.amount, "settled_at": payment.confirmed_at or now,
+            "refund_check_at": None}
+
+
+def _refunded(request, payment, *, actor, side, reason, now, extra=None) -> AfterSaleRequest:
+    from shop.models import Payment
+
+    fields = {**(extra or {}), **_settled_fields(payment, now)}
+    request = after_sale_request_transition(request=request, to=rules.REFUNDED, actor=actor,
+                                            side=side, reason=reason, now=now, extra=fields)
+    if payment.kind == Payment.Kind.REFUND:
+        _close_order_if_fully_refunded(request, actor, now)
+    return request
+
+
+def _retry_later(request, amount, *, now, payment=None) -> None:
+    """The provider refused (now or after a pending answer): on the timeline, and another
+    attempt at refund_check_at."""
+    retry_at = rules.refund_check_at(now, clock_settings())
+    _note(request, actor=None, side=Side.SYSTEM, now=now,
+          fields={"payment": None, "refund_check_at": retry_at,
+                  "refund_attempts": request.refund_attempts},
+          reason=_("The refund failed at the payment provider; it will be tried again"),
+          data={"refund_failed": str(amount), "retry_at": retry_at.isoformat(),
+                **({"payment": payment.provider_ref} if payment is not None else {})})
 
 
 def _refund_now(request, *, actor, side, reason, now, extra=None) -> AfterSaleRequest:
+    """Return what is due to the buyer and finish the request: refunded at once, or
+    "refunding" while the provider has not confirmed. When the provider refuses, a person's
+    action (actor set) fails whole with nothing written; the system's clock moves the
+    request to "refunding" and tries again later."""
+    from shop.models import Payment
+    from shop.services.payments import PaymentFailedError
+
     fields = dict(extra or {})
-    fields.update(_settle(request, _amount_due(request), actor=actor, reason=reason, now=now))
-    return after_sale_request_transition(request=request, to=rules.REFUNDED, actor=actor,
-                                         side=side, reason=reason, now=now, extra=fields)
+    amount = to_money(_amount_due(request))
+    if amount <= 0:
+        return after_sale_request_transition(request=request, to=rules.REFUNDED, actor=actor,
+                                             side=side, reason=reason, now=now, extra=fields)
+    try:
+        payment = _pay_buyer(request, amount, actor=actor, reason=reason, now=now)
+    except PaymentFailedError as exc:
+        if actor is not None:
+            raise PaymentFailedError(
+                _("The payment provider refused the refund: nothing was refunded and the "
+                  "request is unchanged. Please try again later."),
+                payment=exc.payment, code=exc.code) from exc
+        if request.status != rules.REFUNDING:
+            request = after_sale_request_transition(
+                request=request, to=rules.REFUNDING, actor=None, side=side, reason=reason,
+                now=now, extra=fields)
+        _retry_later(request, amount, now=now, payment=exc.payment)
+        return request
+    fields.update(payment=payment, refund_attempts=request.refund_attempts)
+    if payment.status == Payment.Status.SUCCEEDED:
+        return _refunded(request, payment, actor=actor, side=side, reason=reason, now=now,
+                         extra=fields)
+    fields["refund_check_at"] = rules.refund_check_at(now, clock_settings())
+    data = {"refund_pending": str(amount), "payment": payment.provider_ref}
+    if request.status == rules.REFUNDING:  # another attempt, pending in its turn
+        _note(request, actor=actor, side=side, now=now, fields=fields, data=data,
+              reason=_("The refund was asked for again; the payment provider is processing "
+                       "it"))
+        return request
+    return after_sale_request_transition(
+        request=request, to=rules.REFUNDING, actor=actor, side=side, reason=reason, now=now,
+        extra=fields, data=data)
+
+
+def after_sale_request_refund_check(request, *, now) -> AfterSaleRequest:
+    """A locked request in "refunding" whose check time has come (called by the sweep):
+    its payment confirmed → refunded; still pending → looked at again later; failed at the
+    provider → a payout's deposit deduction is given back, the timeline says so, and the
+    next check tries again; no payment (the last attempt failed) → another attempt."""
+    from shop.models import Payment
+
+    if request.status != rules.REFUNDING:
+        return request
+    payment = None
+    if request.payment_id is not None:
+        payment = Payment.objects.select_for_update().get(pk=request.payment_id)
+    if payment is not None and payment.status == Payment.Status.PENDING:
+        # Nothing happened: no event, just the next look.
+        _note_silently(request, now=now,
+                       refund_check_at=rules.refund_check_at(now, clock_settings()))
+        return request
+    if payment is not None and payment.status == Payment.Status.SUCCEEDED:
+        return _refunded(request, payment, actor=None, side=Side.SYSTEM, now=now,
+                         reason=_("The payment provider confirmed the refund"))
+    if payment is not None:  # failed at the provider after a pending answer
+        if payment.kind == Payment.Kind.PAYOUT:
+            _deposit_deduction_give_back(request, request.refund_attempts, now=now)
+        _retry_later(request, payment.amount, now=now, payment=payment)
+        return request
+    return _refund_now(request, actor=None, side=Side.SYSTEM, now=now,
+                       reason=_("The refund is tried again"))
+
+
+def _note_silently(request, *, now, **fields) -> None:
+    for name, value in fields.items():
+        setattr(request, name, value)
+    AfterSaleRequest.objects.filter(pk=request.pk).update(**fields)
 
 
 def _send_back(request, *, actor, side, reason, now, address: dict, extra=None):

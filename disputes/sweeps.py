@@ -8,7 +8,9 @@ the same transaction, so a second run â€” or a second worker at the same time â€
 nothing. Clocks that only record something (a missed contact, a reminder) are one UPDATE
 and one bulk insert of events per batch; clocks that move money go row by row through the
 same services as the people do, because every refund is its own exactly-once call to the
-payment provider."""
+payment provider. A refund the provider refuses does not stop the batch and does not leave
+the row due: the request moves to "refunding" with the refusal on its timeline, and the
+refund-check sweep tries it again at its own clock."""
 
 import logging
 from collections.abc import Callable
@@ -213,6 +215,17 @@ def quality_review(now: datetime, batch_size: int = BATCH_SIZE) -> int:
                        batch_size)
 
 
+@register("aftersale.refund_check")
+def refund_check(now: datetime, batch_size: int = BATCH_SIZE) -> int:
+    """Refunds in progress: read the provider's answer to a pending refund or payout
+    (refunded on success; on failure the timeline says so and it is tried again later),
+    and try again those whose last attempt failed. Every path moves refund_check_at ahead
+    or leaves "refunding", so a second run finds nothing due."""
+    due = AfterSaleRequest.objects.filter(status=Status.REFUNDING, refund_check_at__lte=now)
+    return _sweep_rows(due, lambda r: services.after_sale_request_refund_check(r, now=now),
+                       batch_size)
+
+
 @register("aftersale.agent_overdue")
 def agent_overdue(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     """Support's own handling clock: an escalated case past it is flagged on the timeline
@@ -229,7 +242,7 @@ def agent_overdue(now: datetime, batch_size: int = BATCH_SIZE) -> int:
 
 
 ALL = (contact_missed, auto_approve, return_reminder, auto_close, auto_receive, reship_overdue,
-       refusal_intake, refusal_refund, quality_review, agent_overdue)
+       refusal_intake, refusal_refund, quality_review, refund_check, agent_overdue)
 
 
 def run_all(now: datetime) -> dict[str, int]:

@@ -15,12 +15,16 @@ SH = ZoneInfo("Asia/Shanghai")
 
 # Written out independently of rules.TRANSITIONS: status → where it may go.
 EXPECTED_MOVES = {
-    "pending": {"awaiting_return", "refunded", "rejected", "cancelled", "escalated"},
+    "pending": {"awaiting_return", "refunded", "refunding", "rejected", "cancelled",
+                "escalated"},
     "awaiting_return": {"returning", "closed", "cancelled", "escalated"},
-    "returning": {"refunded", "awaiting_reship", "escalated"},
+    "returning": {"refunded", "refunding", "awaiting_reship", "escalated"},
     "awaiting_reship": {"exchanged", "escalated"},
     "ruling_review": {"awaiting_return", "escalated"},
-    "escalated": {"refunded", "awaiting_return", "ruling_review", "closed", "cancelled"},
+    "escalated": {"refunded", "refunding", "awaiting_return", "ruling_review", "closed",
+                  "cancelled"},
+    # Money in flight: only the provider's answer finishes it (no reopening meanwhile).
+    "refunding": {"refunded"},
     "rejected": {"escalated"},
     "refunded": {"escalated"},
     "exchanged": {"escalated"},
@@ -39,7 +43,7 @@ def test_statuses_match_the_model():
 
     assert set(rules.STATUSES) == set(AfterSaleRequest.Status.values) == set(EXPECTED_MOVES)
     assert rules.OPEN_STATUSES == {"pending", "awaiting_return", "returning", "awaiting_reship",
-                                   "ruling_review", "escalated"}
+                                   "ruling_review", "escalated", "refunding"}
 
 
 NOW = datetime(2025, 6, 2, 10, 0, tzinfo=SH)
@@ -55,6 +59,7 @@ S = rules.ClockSettings()
     ("awaiting_reship", {"reship_by": NOW + timedelta(hours=48)}),
     ("ruling_review", {"quality_review_by": NOW + timedelta(hours=48)}),
     ("escalated", {"agent_handle_by": NOW + timedelta(hours=48)}),
+    ("refunding", {}),
     ("refunded", {}), ("exchanged", {}), ("rejected", {}), ("closed", {}), ("cancelled", {}),
 ])
 def test_each_state_starts_its_clocks_and_clears_the_others(status, running):
@@ -70,6 +75,9 @@ def test_clock_lengths_come_from_the_settings():
     assert rules.clock_fields_on_enter("escalated", NOW, custom)["agent_handle_by"] == (
         NOW + timedelta(hours=5))
     assert rules.refusal_refund_deadline(NOW, S) == NOW + timedelta(hours=48)
+    assert rules.refund_check_at(NOW, S) == NOW + timedelta(minutes=30)
+    assert rules.refund_check_at(NOW, rules.ClockSettings(refund_retry_minutes=5)) == (
+        NOW + timedelta(minutes=5))
 
 
 # --- 7-day window ------------------------------------------------------------------------------
@@ -115,6 +123,7 @@ MERCHANT_ALLOWED = {
     "awaiting_reship": {"reship", "escalate", "message", "evidence"},
     "ruling_review": {"accept_ruling", "message", "evidence"},
     "escalated": {"message", "evidence"},
+    "refunding": {"message", "evidence"},
     "rejected": {"message", "evidence"},
     "refunded": set(), "exchanged": set(), "closed": set(), "cancelled": set(),
 }
@@ -125,6 +134,7 @@ BUYER_ALLOWED = {
     "awaiting_reship": {"escalate", "message", "evidence"},
     "ruling_review": {"message", "evidence"},
     "escalated": {"cancel", "message", "evidence"},
+    "refunding": {"message", "evidence"},
     "rejected": {"escalate", "message", "evidence"},
     "refunded": set(), "exchanged": set(), "closed": set(), "cancelled": set(),
 }
@@ -142,6 +152,15 @@ def test_merchant_actions_table(status):
 def test_buyer_actions_table(status):
     state = rules.RequestState(status=status, kind="return_refund")
     assert set(rules.allowed(rules.buyer_actions(state))) == BUYER_ALLOWED[status]
+
+
+def test_a_refund_in_progress_says_why_nothing_else_can_be_done():
+    for ruled in (False, True):
+        state = rules.RequestState(status="refunding", kind="refund_only", ruled=ruled)
+        merchant, buyer = rules.merchant_actions(state), rules.buyer_actions(state)
+        assert {merchant[a] for a in merchant if a not in ("message", "evidence")} == {
+            "refunding"}
+        assert {buyer[a] for a in buyer if a not in ("message", "evidence")} == {"refunding"}
 
 
 def test_merchant_action_details():

@@ -109,8 +109,9 @@ def generated_terms(rng: random.Random, count: int) -> list[Term]:
 
 
 def small_terms(seed: list[Term]) -> list[Term]:
-    # Both screeners carry every regex term, so the comparison isolates the literals.
-    regexes = [t for t in seed if t.kind == "regex"]
+    # Both screeners carry every regex term (on normalized text and as typed), so the
+    # comparison isolates the literals.
+    regexes = [t for t in seed if t.kind != "literal"]
     literals = [t for t in seed if t.kind == "literal"]
     by_rule: dict[str, list[Term]] = {}
     for term in literals:

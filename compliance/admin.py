@@ -30,6 +30,8 @@ from compliance.models import (
 )
 from compliance.presentation import (
     NUMBER_LABELS,
+    field_label,
+    food_label_rows,
     highlighted_listing,
     listing_diff,
     qualification_chain,
@@ -133,7 +135,8 @@ class CategoryAdmin(SimpleHistoryAdmin):
     list_per_page = 100
     autocomplete_fields = ["parent"]
     filter_horizontal = ["required_qualifications"]
-    readonly_fields = ["effective_summary"]
+    # The level follows from the parent (`services.category_save`).
+    readonly_fields = ["level", "effective_summary"]
     fieldsets = [
         (None, {"fields": ["code", "name", "name_en", "parent", "level", "sort_order"]}),
         (_("Own values (blank: inherit from the parent)"), {"fields": [
@@ -204,8 +207,9 @@ class CategoryAdmin(SimpleHistoryAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        obj.level = obj.parent.level + 1 if obj.parent_id else 1
-        super().save_model(request, obj, form, change)
+        # The form already ran Category.clean (no loop, at most three levels); the
+        # service checks again under a lock and moves the levels below along.
+        services.category_save(category=obj, actor=request.user)
 
 
 @admin.register(QualificationType)
@@ -235,12 +239,20 @@ class QualificationEventInline(admin.TabularInline):
     model = QualificationEvent
     extra = 0
     can_delete = False
-    fields = ["at", "from_status", "to_status", "actor", "reason"]
+    fields = ["at", "from_label", "to_label", "actor", "reason"]
     readonly_fields = fields
     ordering = ["at", "pk"]
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("from"))
+    def from_label(self, obj):
+        return obj.from_status_label or "—"
+
+    @admin.display(description=_("to"))
+    def to_label(self, obj):
+        return obj.to_status_label or "—"
 
 
 @admin.register(Qualification)
@@ -655,10 +667,10 @@ class ProductReviewAdmin(admin.ModelAdmin):
             .select_related("type")
             .order_by("type__code", "-submitted_at")
         )
-        valid_type_ids = {
-            q.type_id for q in qualifications
-            if q.status == Qualification.Status.APPROVED
-            and (q.expires_at is None or q.expires_at > timezone.now())
+        missing_type_ids = {
+            qt.pk for qt in selectors.qualification_missing_types(
+                store=product.store, type_ids=[qt.pk for qt in requirements]
+            )
         }
         diff = []
         if revision.is_change and product.status == Product.Status.LISTED:
@@ -668,13 +680,16 @@ class ProductReviewAdmin(admin.ModelAdmin):
             "product": product,
             "store": product.store,
             "fields": highlighted_listing(payload, revision.screening_hits),
-            "hits": revision.screening_hits,
+            "hits": [
+                {**hit, "field_label": field_label(hit.get("field", ""))}
+                for hit in revision.screening_hits
+            ],
             "category": category,
             "effective": effective,
             "effective_status_label": Category.Status(effective.status).label if effective else "",
-            "requirements": [(qt, qt.pk in valid_type_ids) for qt in requirements],
+            "requirements": [(qt, qt.pk not in missing_type_ids) for qt in requirements],
             "qualifications": qualifications,
             "diff": diff,
-            "food_label": payload.get("food_label") or {},
+            "food_label": food_label_rows(payload.get("food_label") or {}),
             "skus": payload.get("skus") or [],
         }

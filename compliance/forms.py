@@ -5,6 +5,7 @@ import dataclasses
 from django import forms
 from django.conf import settings
 from django.core.files.base import File
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.uploads import reencode_image, validate_upload
@@ -95,6 +96,11 @@ class QualificationUploadForm(forms.Form):
             else:
                 self.fields[spec.key] = self._detail_field(spec)
         self._chain_rows_used: list[int] = []
+        bounds = {"min": rules.EARLIEST_DOCUMENT_DATE.isoformat(),
+                  "max": rules.latest_document_date(timezone.localdate()).isoformat()}
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget.attrs.update(bounds)
 
     @staticmethod
     def _chain_field(row, key):
@@ -176,6 +182,25 @@ class QualificationUploadForm(forms.Form):
                 return self._chain_field(self._chain_rows_used[int(parts[1])], parts[2])
             return self._chain_field(0, rules.CHAIN_LINK_KEYS[0])
         return field if field in self.fields else None
+
+    def clean(self):
+        """Every date of the form within plausible bounds (rules.document_date_in_range):
+        a typing slip such as 0001-01-01 or 9999-12-31 is named on its field here rather
+        than reaching the expiry arithmetic."""
+        data = super().clean()
+        today = timezone.localdate()
+        for name, field in self.fields.items():
+            day = data.get(name)
+            if isinstance(field, forms.DateField) and day and not rules.document_date_in_range(
+                day, today
+            ):
+                self.add_error(name, forms.ValidationError(
+                    _("Enter a date between %(earliest)s and %(latest)s."),
+                    code="date_out_of_range",
+                    params={"earliest": rules.EARLIEST_DOCUMENT_DATE.isoformat(),
+                            "latest": rules.latest_document_date(today).isoformat()},
+                ))
+        return data
 
     def clean_files(self):
         uploads = self.cleaned_data["files"]

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +8,26 @@ from simple_history.models import HistoricalRecords
 
 from common.models import EventBase
 from common.money import MoneyField
+from compliance.rules import CATEGORY_MAX_LEVEL, category_parent_problem
 from shop.models import ProductRevision
+
+# Category codes spell the path with dots (food.snacks.nuts), which a slug forbids.
+category_code_validator = RegexValidator(
+    r"^[a-z0-9_.-]+\Z",
+    _("Use lower-case letters, digits, dots, hyphens and underscores only "
+      "(e.g. food.snacks.nuts)."),
+    code="invalid_category_code",
+)
+# How far `path_name` and `ancestors_and_self` walk up: the tree has three levels; a
+# stored loop or an over-deep chain is cut off rather than followed for ever.
+_MAX_WALK = CATEGORY_MAX_LEVEL + 1
+
+CATEGORY_PARENT_PROBLEMS = {
+    "cycle": _("A category cannot be placed under itself or under one of its own "
+               "subcategories."),
+    "too_deep": _("The category tree has at most %(levels)s levels: this parent would put "
+                  "the category, or a category below it, on a deeper level."),
+}
 
 
 class Category(models.Model):
@@ -18,7 +39,9 @@ class Category(models.Model):
         NOT_OPEN = "not_open", _("Not open")
         PROHIBITED = "prohibited", _("Prohibited")
 
-    code = models.SlugField(_("code"), max_length=80, unique=True)
+    code = models.CharField(
+        _("code"), max_length=80, unique=True, validators=[category_code_validator]
+    )
     name = models.CharField(_("name"), max_length=80)
     name_en = models.CharField(_("English name"), max_length=120, blank=True)
     parent = models.ForeignKey(
@@ -76,21 +99,35 @@ class Category(models.Model):
 
     @property
     def path_name(self):
-        names = [self.name]
-        node = self
-        while node.parent_id is not None:
-            node = node.parent
-            names.append(node.name)
-        return " / ".join(reversed(names))
+        return " / ".join(node.name for node in self.ancestors_and_self())
 
     def ancestors_and_self(self):
-        """Root first. Use select_related('parent__parent') to avoid queries."""
+        """Root first. Use select_related('parent__parent') to avoid queries. Bounded: a
+        parent chain that loops or runs deeper than the tree stops after a few steps."""
         chain = [self]
+        seen = {self.pk} if self.pk is not None else set()
         node = self
-        while node.parent_id is not None:
+        while node.parent_id is not None and len(chain) < _MAX_WALK:
+            if node.parent_id in seen:
+                break
             node = node.parent
+            seen.add(node.pk)
             chain.append(node)
         return list(reversed(chain))
+
+    def clean(self):
+        """The parent may not be the category itself or one of its subcategories, and
+        the tree stays three levels deep (requirements are looked up three levels)."""
+        super().clean()
+        problem = category_parent_problem(
+            pk=self.pk, parent_pk=self.parent_id,
+            parents=dict(Category.objects.values_list("pk", "parent_id")),
+        )
+        if problem:
+            raise ValidationError({"parent": ValidationError(
+                CATEGORY_PARENT_PROBLEMS[problem], code=f"category_{problem}",
+                params={"levels": CATEGORY_MAX_LEVEL},
+            )})
 
 
 class QualificationType(models.Model):
@@ -201,10 +238,20 @@ class QualificationEvent(EventBase):
         verbose_name = _("qualification event")
         verbose_name_plural = _("qualification events")
 
+    @property
+    def from_status_label(self):
+        return dict(Qualification.Status.choices).get(self.from_status, self.from_status)
+
+    @property
+    def to_status_label(self):
+        return dict(Qualification.Status.choices).get(self.to_status, self.to_status)
+
 
 class QualificationDelisting(models.Model):
-    """A product delisted automatically because a qualification expired; relisted (and
-    marked here) once a new qualification of that type is approved."""
+    """A product delisted automatically because a qualification expired (one row per
+    expired type, also when the product was already off sale for another); relisted, and
+    every row of the product marked here, once an approval leaves nothing it needs
+    missing and its category is still open."""
 
     qualification = models.ForeignKey(
         Qualification, on_delete=models.CASCADE, related_name="delistings",
@@ -272,12 +319,18 @@ class ScreeningTerm(models.Model):
     class Kind(models.TextChoices):
         LITERAL = "literal", _("Literal phrase")
         REGEX = "regex", _("Regular expression")
+        REGEX_TYPED = "regex_typed", _("Regular expression on the text as typed")
 
     rule = models.ForeignKey(
         ScreeningRule, on_delete=models.PROTECT, related_name="terms", verbose_name=_("rule")
     )
     pattern = models.CharField(_("pattern"), max_length=300)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LITERAL)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=Kind.choices, default=Kind.LITERAL,
+        help_text=_("A regular expression runs on the text with spaces and punctuation "
+                    "removed; one “on the text as typed” keeps them, for numbers whose "
+                    "digits must stand together (phone numbers)."),
+    )
     variants = models.JSONField(
         _("variant spellings"), default=list, blank=True,
         help_text=_("Homophones and evasions rewritten to this term, e.g. 威信 for 微信."),
@@ -304,9 +357,7 @@ class ScreeningTerm(models.Model):
         return self.pattern
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from compliance.screening import Screener, Term
+        from compliance.screening import Screener, Term, TermError
 
         for name in ("variants", "exceptions"):
             value = getattr(self, name)
@@ -324,8 +375,37 @@ class ScreeningTerm(models.Model):
                     )
                 ]
             )
-        except ValueError as exc:
-            raise ValidationError({"pattern": str(exc)}) from exc
+        except TermError as exc:
+            raise ValidationError({_TERM_PROBLEM_FIELDS.get(exc.code, "pattern"): ValidationError(
+                term_problem_message(exc), code=exc.code
+            )}) from exc
+
+
+# What the reviewer reads when a term cannot be used (`compliance.screening.TermError`
+# codes); the engine's own messages are English and meant for logs.
+_TERM_PROBLEMS = {
+    "unknown_kind": _("Choose one of the offered kinds."),
+    "empty_rule": _("Choose the rule this term belongs to."),
+    "empty_pattern": _("Enter the phrase or expression to look for."),
+    "regex_variants": _("A regular expression cannot have variant spellings: write them "
+                        "into the expression, e.g. (微信|威信)."),
+    "empty_literal": _("This phrase has nothing left to look for once spaces and "
+                       "punctuation are removed."),
+    "bad_regex": _("This is not a valid regular expression."),
+    "bad_regex_at": _("This is not a valid regular expression: the error is at character "
+                      "%(position)s."),
+    "regex_matches_empty": _("This regular expression also matches an empty text, so it "
+                             "would hit everywhere."),
+}
+_TERM_PROBLEM_FIELDS = {"regex_variants": "variants", "unknown_kind": "kind", "empty_rule": "rule"}
+
+
+def term_problem_message(exc) -> str:
+    """The translated sentence for a `compliance.screening.TermError`."""
+    position = exc.params.get("position")
+    if exc.code == "bad_regex" and position is not None:
+        return _TERM_PROBLEMS["bad_regex_at"] % {"position": position + 1}
+    return str(_TERM_PROBLEMS.get(exc.code, _TERM_PROBLEMS["bad_regex"]))
 
 
 class ProductReview(ProductRevision):

@@ -30,6 +30,29 @@ FIELD_LABELS = {
 }
 
 
+# The label fields of prepackaged food (`rules.FOOD_LABEL_FIELDS`), as merchants see them.
+FOOD_LABEL_LABELS = {
+    "name": _("Food name"),
+    "ingredients": _("Ingredients"),
+    "net_content": _("Net content"),
+    "producer": _("Producer"),
+    "producer_address": _("Producer address"),
+    "production_date": _("Production date"),
+    "shelf_life": _("Shelf life"),
+    "storage": _("Storage"),
+    "licence_number": _("Food production licence number"),
+    "standard_code": _("Product standard code"),
+}
+
+
+def food_label_rows(food_label: dict) -> list[tuple[str, str]]:
+    """(label, value) of a listing's food label, in the order of the label fields."""
+    food_label = food_label or {}
+    known = [(str(FOOD_LABEL_LABELS[k]), food_label.get(k, "")) for k in rules.FOOD_LABEL_FIELDS
+             if k in food_label]
+    return known + [(k, v) for k, v in food_label.items() if k not in FOOD_LABEL_LABELS]
+
+
 def field_label(field: str) -> str:
     if field.startswith("skus."):
         parts = field.split(".", 3)
@@ -94,8 +117,12 @@ def _show(field, value, categories):
             f"  ¥{row.get('price')}"
             for row in value or []
         )
+    if field == "food_label" and isinstance(value, dict):
+        return "\n".join(f"{label}: {v}" for label, v in food_label_rows(value))
     if isinstance(value, dict):
         return "\n".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
     if value in (None, ""):
         return "—"
     return str(value)

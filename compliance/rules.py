@@ -58,6 +58,83 @@ def category_effective(chain, *, default_status="open") -> EffectiveCategory:
     )
 
 
+# --- Category tree shape -----------------------------------------------------------------
+CATEGORY_MAX_LEVEL = 3  # 一级/二级/三级; requirement lookups follow exactly this many levels
+
+
+def category_parent_problem(
+    *, pk, parent_pk, parents: dict, max_level: int = CATEGORY_MAX_LEVEL
+) -> str:
+    """Why `parent_pk` cannot be the parent of category `pk` ("" when it can):
+    `cycle` (the category itself or one of its descendants) or `too_deep` (the category,
+    or the deepest category below it, would end up below `max_level`). `parents` maps
+    every category's pk to its parent's pk (None for a root) as stored; `pk` is None for
+    a new category. Walks are bounded, so stored data that already loops cannot hang."""
+    if parent_pk is None:
+        level = 1
+    else:
+        chain = category_ancestor_ids(parent_pk, parents, limit=len(parents) + 1)
+        if pk is not None and pk in chain:
+            return "cycle"
+        if chain[-1] in chain[:-1] or parents.get(chain[-1]) is not None:
+            return "cycle"  # the stored chain above the new parent already loops
+        level = len(chain) + 1
+    if level > max_level:
+        return "too_deep"
+    if pk is not None and level + category_subtree_height(pk, parents) - 1 > max_level:
+        return "too_deep"
+    return ""
+
+
+def category_ancestor_ids(pk, parents: dict, *, limit: int = CATEGORY_MAX_LEVEL + 1) -> list:
+    """`pk` and its ancestors, nearest first, at most `limit` of them; a loop stops the
+    walk where it closes (its first repeated pk is included once more)."""
+    chain = [pk]
+    seen = {pk}
+    node = parents.get(pk)
+    while node is not None and len(chain) < limit:
+        chain.append(node)
+        if node in seen:
+            break
+        seen.add(node)
+        node = parents.get(node)
+    return chain
+
+
+def category_subtree_height(pk, parents: dict) -> int:
+    """Levels from `pk` down to its deepest descendant (1 for a leaf). Bounded: a stored
+    loop below `pk` is not followed twice."""
+    children: dict = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, []).append(child)
+    height, frontier, seen = 1, [pk], {pk}
+    while True:
+        frontier = [c for node in frontier for c in children.get(node, ()) if c not in seen]
+        if not frontier:
+            return height
+        seen.update(frontier)
+        height += 1
+
+
+def category_levels(root_pk, root_level: int, parents: dict) -> dict:
+    """The level of `root_pk` and of every category below it, once `root_pk` stands at
+    `root_level`."""
+    children: dict = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, []).append(child)
+    levels = {root_pk: root_level}
+    frontier = [root_pk]
+    while frontier:
+        nxt = []
+        for node in frontier:
+            for child in children.get(node, ()):
+                if child not in levels:
+                    levels[child] = levels[node] + 1
+                    nxt.append(child)
+        frontier = nxt
+    return levels
+
+
 FOOD_LABEL_FIELDS = (
     "name",
     "ingredients",
@@ -87,39 +164,77 @@ def qualification_can_move(from_status: str, to_status: str) -> bool:
     return to_status in QUALIFICATION_TRANSITIONS.get(from_status, frozenset())
 
 
+# The dates a document may carry: nothing issued before the People's Republic, nothing
+# valid for more than a century. Outside these, a date is a typing error (0001-01-01,
+# 9999-12-31) and the clock arithmetic would leave the calendar.
+EARLIEST_DOCUMENT_DATE = date(1949, 10, 1)
+MAX_VALIDITY_YEARS = 100
+
+
+def latest_document_date(today: date) -> date:
+    try:
+        return today.replace(year=today.year + MAX_VALIDITY_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + MAX_VALIDITY_YEARS, day=28)
+
+
+def document_date_in_range(day: date, today: date) -> bool:
+    return EARLIEST_DOCUMENT_DATE <= day <= latest_document_date(today)
+
+
+def add_days(day: date, days: int) -> date:
+    """`day + days`, held at the ends of the calendar instead of overflowing."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 def qualification_expires_at(
     *, valid_from: date, valid_until: date | None, max_age_days: int | None, tz: tzinfo
 ) -> datetime | None:
     """When a qualification stops counting: the end of its last valid day (local time),
     or the end of the day `max_age_days` after issue when the type limits the document's
-    age (customs papers: issued within one year), whichever comes first. None: never."""
+    age (customs papers: issued within one year), whichever comes first. None: never
+    (also when the last day is the calendar's last: there is no day after it)."""
     last_days = [d for d in (valid_until,) if d is not None]
     if max_age_days is not None:
-        last_days.append(valid_from + timedelta(days=max_age_days))
+        last_days.append(add_days(valid_from, max_age_days))
     if not last_days:
         return None
     last = min(last_days)
+    if last >= date.max:
+        return None
     return datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
 
 
 def qualification_warn_at(expires_at: datetime | None, *, warning_days: int) -> datetime | None:
     if expires_at is None:
         return None
-    return expires_at - timedelta(days=warning_days)
+    try:
+        return expires_at - timedelta(days=warning_days)
+    except OverflowError:
+        return expires_at
 
 
 def qualification_date_problem(
     *, valid_from: date, valid_until: date | None, max_age_days: int | None, today: date
 ) -> str:
     """Why the dates of an uploaded qualification are unacceptable ("" when fine):
-    `not_yet_valid`, `ends_before_start`, `already_expired`, `too_old`."""
+    `issued_too_early` (before EARLIEST_DOCUMENT_DATE), `not_yet_valid`,
+    `ends_before_start`, `already_expired`, `ends_too_late` (valid for more than
+    MAX_VALIDITY_YEARS from today), `too_old`."""
+    if valid_from < EARLIEST_DOCUMENT_DATE:
+        return "issued_too_early"
     if valid_from > today:
         return "not_yet_valid"
     if valid_until is not None and valid_until < valid_from:
         return "ends_before_start"
     if valid_until is not None and valid_until < today:
         return "already_expired"
-    if max_age_days is not None and valid_from + timedelta(days=max_age_days) < today:
+    if valid_until is not None and valid_until > latest_document_date(today):
+        return "ends_too_late"
+    if max_age_days is not None and add_days(valid_from, max_age_days) < today:
         return "too_old"
     return ""
 
@@ -260,6 +375,8 @@ def qualification_details_problems(
             day = parse_date(value)
             if day is None:
                 problems.append(DetailProblem("invalid_date", spec.key))
+            elif not document_date_in_range(day, today):
+                problems.append(_date_out_of_range(spec.key, day, today))
             elif spec.role == ISSUED_ON:
                 problems += _issue_date_problems(spec.key, day, today, max_age_days)
         if spec.role == BATCH:
@@ -272,10 +389,18 @@ def qualification_details_problems(
     return problems
 
 
+def _date_out_of_range(key, day, today, **params):
+    return DetailProblem(
+        "date_out_of_range", key,
+        {"date": day, "earliest": EARLIEST_DOCUMENT_DATE, "latest": latest_document_date(today),
+         **params},
+    )
+
+
 def _issue_date_problems(key, day, today, max_age_days):
     if day > today:
         return [DetailProblem("issued_in_future", key, {"date": day})]
-    if max_age_days is not None and day + timedelta(days=max_age_days) < today:
+    if max_age_days is not None and add_days(day, max_age_days) < today:
         return [DetailProblem("document_too_old", key, {"date": day, "days": max_age_days})]
     return []
 
@@ -300,6 +425,8 @@ def _chain_problems(links, *, key, holder, registered_name, today) -> list[Detai
         until = parse_date(link["valid_until"])
         if until is None:
             problems.append(DetailProblem("invalid_date", f"{key}.{i}.valid_until", {"n": i + 1}))
+        elif until > latest_document_date(today):
+            problems.append(_date_out_of_range(f"{key}.{i}.valid_until", until, today, n=i + 1))
         elif until < today:
             problems.append(DetailProblem(
                 "chain_link_expired", f"{key}.{i}.valid_until",

@@ -22,7 +22,10 @@ How a text is screened:
    its cost follows text length and the number of matches, not the number of terms
    (``bench/screening.py``: 5,000 terms screen at ~0.8x the speed of 50).
 3. Regex terms run on the same normalized text, each compiled on its own (see
-   :class:`Screener` for why not one alternation per rule).
+   :class:`Screener` for why not one alternation per rule). Regex terms of the kind
+   ``regex_typed`` run instead on the text as typed (only width, case and look-alike
+   letters folded, nothing dropped): numbers are the case in point, since dropping the
+   separators of ``内存 16 128 256 512`` glues a list of sizes into a phone number.
 4. Hits inside an exception phrase (最佳赏味期 for 最佳, 治愈系 for 治愈) are dropped, as
    are hits that would cut an ASCII word or number in two (``vx`` inside ``vxyz``).
 5. Overlapping hits of one rule are merged; all hits are mapped back to original spans.
@@ -30,6 +33,7 @@ How a text is screened:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -43,12 +47,26 @@ __all__ = [
     "Hit",
     "Screener",
     "Term",
+    "TermError",
     "normalize",
     "normalize_with_spans",
     "screen_fields",
 ]
 
-TermKind = Literal["literal", "regex"]
+TermKind = Literal["literal", "regex", "regex_typed"]
+REGEX_KINDS = frozenset({"regex", "regex_typed"})
+
+
+class TermError(ValueError):
+    """A term that cannot be used. ``code`` says why (for a translated message in the
+    admin): ``unknown_kind``, ``empty_rule``, ``empty_pattern``, ``regex_variants``,
+    ``empty_literal``, ``bad_regex`` (``params["position"]``: where, or None),
+    ``regex_matches_empty``. The message itself is for logs."""
+
+    def __init__(self, code: str, message: str, **params: Any):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 # Symbols that carry meaning for some rules and therefore survive normalization: prices
 # (¥99, $5), percentages (100%有效) and "+v" / "+微信" contact requests. Everything
@@ -78,6 +96,8 @@ _CONFUSABLES: dict[str, str] = {
     "癒": "愈", "減": "减", "藥": "药", "錢": "钱", "紅": "红", "貨": "货", "場": "场",
     "槍": "枪", "軍": "军", "鑽": "钻", "驗": "验", "獨": "独", "獎": "奖", "禮": "礼",
     "圖": "图", "贈": "赠", "曬": "晒", "衛": "卫",
+    # pictographic plus signs ("➕v", "✚微信") stand for the kept "+"
+    "➕": "+", "✚": "+", "✙": "+",
 }  # fmt: skip
 
 
@@ -87,10 +107,14 @@ class Term:
 
     ``pattern`` is either a literal phrase or a regular expression. Literal patterns,
     variants and exceptions may be written naturally (full-width, spaces, upper case):
-    they go through the same normalization as the text. Regular expressions are matched
-    against the *normalized* text, so write them in lower case, without spaces or
-    punctuation, and in terms of the canonical spelling of any variant (the text has
-    already been rewritten: ``加我(微信|qq)`` also catches 加我vx).
+    they go through the same normalization as the text. Regular expressions
+    (``regex``) are matched against the *normalized* text, so write them in lower case,
+    without spaces or punctuation, and in terms of the canonical spelling of any variant
+    (the text has already been rewritten: ``加我(微信|qq)`` also catches 加我vx).
+    ``regex_typed`` expressions are matched against the text as typed, folded only in
+    width, case and look-alike letters, one character for one: spaces and punctuation
+    stay, so name the separators a match may contain (``1[3-9][0-9]([ -]?[0-9]{4}){2}``
+    takes 138 1234 5678 but not the sizes 16 128 256 512).
 
     ``variants`` are alternative spellings that the text is rewritten to ``pattern``
     before matching (so every other term and regex sees the canonical form).
@@ -105,15 +129,18 @@ class Term:
     exceptions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.kind not in ("literal", "regex"):
-            raise ValueError(f"term {self.pattern!r}: unknown kind {self.kind!r}")
+        if self.kind not in ("literal", *REGEX_KINDS):
+            raise TermError("unknown_kind", f"term {self.pattern!r}: unknown kind {self.kind!r}")
         if not self.rule_code:
-            raise ValueError(f"term {self.pattern!r}: empty rule_code")
+            raise TermError("empty_rule", f"term {self.pattern!r}: empty rule_code")
         if not self.pattern or not self.pattern.strip():
-            raise ValueError(f"rule {self.rule_code}: empty pattern")
-        if self.kind == "regex" and self.variants:
+            raise TermError("empty_pattern", f"rule {self.rule_code}: empty pattern")
+        if self.kind in REGEX_KINDS and self.variants:
             # A regex has no single spelling to rewrite variants to.
-            raise ValueError(f"rule {self.rule_code}: regex {self.pattern!r} cannot have variants")
+            raise TermError(
+                "regex_variants",
+                f"rule {self.rule_code}: regex {self.pattern!r} cannot have variants",
+            )
         # Rows coming from JSON fields hold lists (or null); tuples keep the dataclass
         # hashable.
         object.__setattr__(self, "variants", tuple(self.variants or ()))
@@ -175,6 +202,56 @@ class _CharCache(dict):
 
 
 _FOLD = _CharCache(_fold_char)
+
+
+def _type_char(ch: str) -> str:
+    """The as-typed form of one character, always one character (offsets stay those of
+    the text, so a match needs no mapping back): folded in width, case and look-alikes
+    when that gives one character, else only lower-cased."""
+    folded = unicodedata.normalize("NFKC", ch).lower()
+    if len(folded) == 1:
+        return _CONFUSABLES.get(folded, folded)
+    lowered = ch.lower()
+    return lowered if len(lowered) == 1 else lowered[0]  # İ → i (its lower case is two)
+
+
+_TYPED = _CharCache(_type_char)
+
+
+@functools.cache
+def _typing_splitter() -> re.Pattern[str]:
+    """Splits a text around the characters whose as-typed form is not plain
+    ``str.lower()``: full-width forms, look-alikes, and everything outside the Basic
+    Multilingual Plane (not scanned). Built on first use (a scan of the BMP, ~30 ms)."""
+    special = [
+        cp for cp in range(0x10000)
+        if not 0xD800 <= cp <= 0xDFFF
+        and (
+            len(chr(cp).lower()) != 1
+            or _type_char(chr(cp)) != chr(cp).lower()
+            or cp == 0x03A3  # Σ: str.lower() makes it ς at the end of a word
+        )
+    ]
+    ranges: list[tuple[int, int]] = []
+    for cp in special:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
+    members = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return re.compile(f"([{members}\U00010000-\U0010ffff])")
+
+
+def _typed_text(text: str) -> str:
+    """The text as typed regexes see it, one character for each of the text's. Most
+    characters only need ``str.lower()`` (in C); the few others (in a Chinese listing
+    mostly full-width punctuation) are split out and folded one by one."""
+    parts = _typing_splitter().split(text)
+    parts[1::2] = map(_TYPED.__getitem__, parts[1::2])
+    return "".join(parts).lower()
 
 
 # pyahocorasick finds a node's outgoing transition by scanning the node's children one
@@ -450,25 +527,34 @@ class Screener:
         for phrase, exc_id in exception_ids.items():
             entries.setdefault(phrase, ([], []))[1].append(exc_id)
         self._regexes: list[tuple[int, re.Pattern[str]]] = []
+        self._typed_regexes: list[tuple[int, re.Pattern[str]]] = []
         for idx, term in enumerate(self.terms):
             if term.kind == "literal":
                 key = self._fold(term.pattern).norm
                 if not key:
-                    raise ValueError(
+                    raise TermError(
+                        "empty_literal",
                         f"rule {term.rule_code}: literal {term.pattern!r} is empty once "
-                        "normalized (only spaces/punctuation)"
+                        "normalized (only spaces/punctuation)",
                     )
                 entries.setdefault(key, ([], []))[0].append(idx)
                 continue
             try:
                 pattern = re.compile(term.pattern)
             except re.error as exc:
-                raise ValueError(
-                    f"rule {term.rule_code}: bad regex {term.pattern!r}: {exc}"
+                raise TermError(
+                    "bad_regex", f"rule {term.rule_code}: bad regex {term.pattern!r}: {exc}",
+                    position=exc.pos,
                 ) from exc
             if pattern.fullmatch(""):
-                raise ValueError(f"rule {term.rule_code}: regex {term.pattern!r} matches ''")
-            self._regexes.append((idx, pattern))
+                raise TermError(
+                    "regex_matches_empty",
+                    f"rule {term.rule_code}: regex {term.pattern!r} matches ''",
+                )
+            if term.kind == "regex_typed":
+                self._typed_regexes.append((idx, pattern))
+            else:
+                self._regexes.append((idx, pattern))
         self._trie = _Trie({k: (tuple(t), tuple(x)) for k, (t, x) in entries.items()})
 
     @classmethod
@@ -493,20 +579,19 @@ class Screener:
         if not text:
             return []
         f = self._fold(text)
-        if not f.norm:
-            return []
 
         candidates: list[tuple[int, int, int]] = []  # (term index, first, stop) in norm
         exception_spans: dict[int, list[tuple[int, int]]] = {}
-        for first, stop, (term_ids, exc_ids) in self._trie.find_all(f.spelled):
-            for exc_id in exc_ids:
-                exception_spans.setdefault(exc_id, []).append((first, stop))
-            for idx in term_ids:
-                candidates.append((idx, first, stop))
-        for idx, pattern in self._regexes:
-            for m in pattern.finditer(f.norm):
-                if m.end() > m.start():  # lookaround-only patterns can match empty
-                    candidates.append((idx, m.start(), m.end()))
+        if f.norm:
+            for first, stop, (term_ids, exc_ids) in self._trie.find_all(f.spelled):
+                for exc_id in exc_ids:
+                    exception_spans.setdefault(exc_id, []).append((first, stop))
+                for idx in term_ids:
+                    candidates.append((idx, first, stop))
+            for idx, pattern in self._regexes:
+                for m in pattern.finditer(f.norm):
+                    if m.end() > m.start():  # lookaround-only patterns can match empty
+                        candidates.append((idx, m.start(), m.end()))
 
         spans_by_rule: dict[str, list[tuple[int, int, int]]] = {}
         for idx, first, stop in candidates:
@@ -517,6 +602,8 @@ class Screener:
             if _cuts_word(text, start, end):
                 continue
             spans_by_rule.setdefault(self.terms[idx].rule_code, []).append((start, end, idx))
+        if self._typed_regexes:
+            self._screen_typed(text, f, exception_spans, spans_by_rule)
 
         hits = [
             Hit(rule_code, self.terms[idx].pattern, text[start:end], start, end)
@@ -525,6 +612,27 @@ class Screener:
         ]
         hits.sort(key=lambda h: (h.start, h.end, h.rule_code))
         return hits
+
+    def _screen_typed(self, text, f, exception_spans, spans_by_rule) -> None:
+        """Add the hits of the as-typed regexes; their offsets are the text's own, so an
+        exception is compared with them in the text's offsets too."""
+        typed = _typed_text(text)
+        original_exceptions: dict[int, list[tuple[int, int]]] | None = None
+        for idx, pattern in self._typed_regexes:
+            for m in pattern.finditer(typed):
+                start, end = m.start(), m.end()
+                if end <= start or _cuts_word(text, start, end):
+                    continue
+                exc_ids = self._term_exceptions[idx]
+                if exc_ids:
+                    if original_exceptions is None:
+                        original_exceptions = {
+                            exc_id: [f.span(a, b) for a, b in spans]
+                            for exc_id, spans in exception_spans.items()
+                        }
+                    if _inside_exception(exc_ids, original_exceptions, start, end):
+                        continue
+                spans_by_rule.setdefault(self.terms[idx].rule_code, []).append((start, end, idx))
 
 
 def _inside_exception(

@@ -11,6 +11,8 @@ Writing terms (see ``compliance.screening.Term``):
   normalized like the text (full-width, case, spaces and punctuation do not matter);
 - regexes run on the normalized text: lower case, no spaces or punctuation (only
   ``¥ $ % +`` survive), and variants already rewritten to their canonical term;
+- numbers whose digits must stand together (phone numbers) are ``regex_typed``: run on
+  the text as typed, so a list of sizes (16 128 256 512) is not glued into one number;
 - prefer specific phrases to single characters: the bare 最 or 第一 would flag 最近,
   最后一天发货, 第一次, 最新款.
 """
@@ -104,11 +106,11 @@ def _lit(rule_code, pattern, variants=(), exceptions=()):
     }
 
 
-def _re(rule_code, pattern, exceptions=()):
+def _re(rule_code, pattern, exceptions=(), *, as_typed=False):
     return {
         "rule_code": rule_code,
         "pattern": pattern,
-        "kind": "regex",
+        "kind": "regex_typed" if as_typed else "regex",
         "variants": [],
         "exceptions": list(exceptions),
     }
@@ -126,7 +128,11 @@ _ABSOLUTE_TERMS = [
     _lit(
         ABSOLUTE,
         "最佳",
-        exceptions=["最佳赏味期", "最佳食用期", "最佳饮用期", "最佳观赏期", "最佳使用期"],
+        exceptions=[
+            "最佳赏味期", "最佳食用期", "最佳饮用期", "最佳观赏期", "最佳使用期",
+            # storage and serving advice, not a ranking
+            "最佳饮用温度", "最佳食用温度", "最佳储存温度", "最佳保存温度", "最佳冲泡温度",
+        ],
     ),
     _lit(ABSOLUTE, "最优"),
     _lit(ABSOLUTE, "最强"),
@@ -255,7 +261,7 @@ _EFFICACY_TERMS = [
 
 _COMPETITOR = (
     "(别家|别人家|其他家|其它家|同行|外面|市面上|某宝|某东|某多多|某猫|其他品牌|别的品牌"
-    "|其他牌子|别的牌子|大牌)"
+    "|其他牌子|别的牌子|大牌|某品牌|某牌子|某些品牌|某些商家|某家|他们家|他们)"
 )
 
 _DISPARAGE_TERMS = [
@@ -297,6 +303,13 @@ _DISPARAGE_TERMS = [
     _re(
         DISPARAGE,
         "(完胜|秒杀|吊打|碾压|完爆|完虐|甩)(同行|大牌|国际大牌|专柜|其他品牌|别家|一切|所有|某)",
+    ),
+    # Praise by running others down: "比某品牌好太多", "比别家强十倍" (the thing compared
+    # with must be someone else's: "比上一代好太多" is fine).
+    _re(
+        DISPARAGE,
+        "比(某|别的|别家|别人家|其他|其它|同行|大牌|市面上).{0,4}?(好|强)"
+        "(太多|很多|得多|多了|[0-9一二三四五六七八九十百千万n]+倍)",
     ),
     # The handbook's example: "XX品牌比我们差得多".
     _re(
@@ -351,6 +364,11 @@ _OFF_PLATFORM_TERMS = [
     _lit(
         OFF_PLATFORM,
         "微信",
+        # A payment or calling feature of the goods is not a contact request.
+        exceptions=[
+            "微信支付", "微信扫码支付", "微信付款", "微信视频", "微信语音", "微信小程序",
+            "微信运动",
+        ],
         variants=[
             "威信",
             "薇信",
@@ -372,7 +390,13 @@ _OFF_PLATFORM_TERMS = [
     _lit(OFF_PLATFORM, "加我v"),
     _lit(OFF_PLATFORM, "加我微信"),
     _lit(OFF_PLATFORM, "加好友", variants=["加我好友"]),
-    _lit(OFF_PLATFORM, "qq", variants=["扣扣", "抠抠", "寇寇"], exceptions=["扣扣子", "纽扣扣"]),
+    _lit(
+        OFF_PLATFORM,
+        "qq",
+        variants=["扣扣", "抠抠", "寇寇"],
+        # sweets, brands and apps named QQ, and the chewy "QQ弹" of food
+        exceptions=["扣扣子", "纽扣扣", "QQ糖", "QQ音乐", "QQ星", "QQ飞车", "QQ弹", "QQ炫舞"],
+    ),
     _lit(OFF_PLATFORM, "qq号"),
     _lit(OFF_PLATFORM, "qq群"),
     _lit(
@@ -381,6 +405,7 @@ _OFF_PLATFORM_TERMS = [
         variants=["私我", "私聊我", "私戳我", "滴滴我", "戳我私信", "si我"],
         exceptions=["隐私我"],
     ),
+    _lit(OFF_PLATFORM, "私聊", exceptions=["隐私聊"]),
     _lit(OFF_PLATFORM, "看主页", variants=["看我主页", "点主页", "进主页", "去主页", "主页看"]),
     _lit(OFF_PLATFORM, "主页有联系方式"),
     _lit(OFF_PLATFORM, "联系方式"),
@@ -410,16 +435,27 @@ _OFF_PLATFORM_TERMS = [
     _lit(
         OFF_PLATFORM, "二维码", exceptions=["防伪二维码", "溯源二维码", "二维码溯源", "二维码防伪"]
     ),
-    _lit(OFF_PLATFORM, "扫码", exceptions=["扫码验真", "扫码溯源", "扫码查真伪", "扫码防伪"]),
-    # Mobile numbers, also when typed with spaces or dashes (those are dropped). No
-    # lookarounds for the neighbouring digits: the screener already drops hits that cut
-    # a number in two, and a leading lookbehind would cost ``re`` its fast prefix scan.
-    _re(OFF_PLATFORM, "1[3-9][0-9]{9}"),
+    _lit(
+        OFF_PLATFORM,
+        "扫码",
+        exceptions=["扫码验真", "扫码溯源", "扫码查真伪", "扫码防伪", "微信扫码支付"],
+    ),
+    # Mobile numbers, on the text as typed: written whole or grouped 3-4-4 with a space
+    # or a dash. Separators anywhere else mean a list of numbers (内存 16 128 256 512,
+    # 尺码 15、120、130), not a phone. No lookarounds for the neighbouring digits: the
+    # screener already drops hits that cut a number in two, and a leading lookbehind
+    # would cost ``re`` its fast prefix scan.
+    _re(OFF_PLATFORM, "1[3-9][0-9](?:[ -]?[0-9]{4}){2}", as_typed=True),
     _re(OFF_PLATFORM, r"(qq|企鹅)号?(是|为)?[0-9]{5,11}"),
     _re(OFF_PLATFORM, r"微信号?(是|为)?[a-z][a-z0-9]{5,19}"),
     # 加威/加我薇 are left to this regex rather than declared as variants: a variant
     # "加我威" would win over "威信" (leftmost first) and hide 加我威信 → 加我微信.
-    _re(OFF_PLATFORM, "加(我|一下|下|个)?(微信|qq|v|好友|威|薇)"),
+    # 加微 alone is a contact request too, unless a word follows that 微 begins
+    # (加微量元素, 可加微波炉加热).
+    _re(
+        OFF_PLATFORM,
+        "加(我|一下|下|个)?(微信|qq|v|好友|威|薇|微(?![量波米型调小风辣甜距孔弹胖粒晶纳创软]))",
+    ),
 ]
 
 _PRICE_TERMS = [

@@ -47,6 +47,28 @@ def category_requirement_types(category) -> list:
     return result
 
 
+# --- Qualifications ------------------------------------------------------------------------
+def qualification_missing_types(*, store, type_ids, now=None) -> list:
+    """The required qualification types the store has no approved, unexpired one of
+    (pending, rejected and expired ones do not count), ordered by code. The one place
+    that decides whether a store's qualification counts: submissions, relisting, the
+    review page and the qualification center all ask here."""
+    now = now or timezone.now()
+    if not type_ids:
+        return []
+    valid = set(
+        Qualification.objects.filter(
+            store=store, type_id__in=type_ids, status=Qualification.Status.APPROVED
+        )
+        .exclude(expires_at__lte=now)
+        .values_list("type_id", flat=True)
+    )
+    missing = set(type_ids) - valid
+    if not missing:
+        return []
+    return list(QualificationType.objects.filter(pk__in=missing).order_by("code"))
+
+
 # --- Merchant: qualifications -----------------------------------------------------------
 def merchant_qualifications(user):
     """The requesting merchant's qualifications (another merchant's are invisible)."""
@@ -98,17 +120,13 @@ def store_requirements(store, *, now=None) -> list[Requirement]:
     quals = list(
         Qualification.objects.filter(store=store, type_id__in=needed).order_by("-submitted_at")
     )
+    missing = {qt.pk for qt in qualification_missing_types(store=store, type_ids=needed, now=now)}
     result = []
     for qt, names in sorted(needed.values(), key=lambda v: v[0].code):
         mine = [q for q in quals if q.type_id == qt.pk]
         mine.sort(key=lambda q: _STATUS_RANK.get(q.status, 9))
         current = mine[0] if mine else None
-        valid = bool(
-            current
-            and current.status == Qualification.Status.APPROVED
-            and (current.expires_at is None or current.expires_at > now)
-        )
-        result.append(Requirement(qt, sorted(names), current, valid))
+        result.append(Requirement(qt, sorted(names), current, qt.pk not in missing))
     return result
 
 

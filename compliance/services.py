@@ -3,6 +3,7 @@ its text, and the qualification workflow (upload, review, expiry clock, relistin
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -16,14 +17,15 @@ from common.errors import ApplicationError
 from common.uploads import sanitize_filename
 from compliance import rules
 from compliance.models import (
+    CATEGORY_PARENT_PROBLEMS,
     Category,
     Qualification,
     QualificationDelisting,
     QualificationEvent,
     QualificationFile,
-    QualificationType,
 )
 from compliance.rules import FOOD_LABEL_FIELDS, category_effective
+from compliance.selectors import qualification_missing_types  # noqa: F401 (part of the API)
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +45,11 @@ class _Node:
 def category_resolve(category: Category):
     """Effective flags of a category (inheritance resolved). Three levels: at most three
     small queries (parents and their requirements)."""
+    ids = _ancestor_ids(category)
     chain = list(
-        Category.objects.filter(pk__in=_ancestor_ids(category)).prefetch_related(
-            "required_qualifications"
-        )
+        Category.objects.filter(pk__in=ids).prefetch_related("required_qualifications")
     )
-    chain.sort(key=lambda c: c.level)
+    chain.sort(key=lambda c: ids.index(c.pk))  # root first, whatever `level` says
     nodes = [
         _Node(
             name=c.name,
@@ -66,12 +67,35 @@ def category_resolve(category: Category):
 
 
 def _ancestor_ids(category):
-    ids = [category.pk]
-    node = category
-    while node.parent_id is not None:
-        ids.append(node.parent_id)
-        node = node.parent
-    return ids
+    return [node.pk for node in category.ancestors_and_self()]
+
+
+@transaction.atomic
+def category_save(*, category: Category, actor=None) -> Category:
+    """Save a category edited by a reviewer: refuse a parent that would make a loop or a
+    fourth level, set its level from its parent, and move the levels of the categories
+    below it along (each with a history row)."""
+    parents = dict(Category.objects.select_for_update().values_list("pk", "parent_id"))
+    problem = rules.category_parent_problem(
+        pk=category.pk, parent_pk=category.parent_id, parents=parents
+    )
+    if problem:
+        raise ApplicationError(
+            CATEGORY_PARENT_PROBLEMS[problem] % {"levels": rules.CATEGORY_MAX_LEVEL},
+            code=f"category_{problem}", field="parent",
+        )
+    category.level = 1 if category.parent_id is None else len(
+        rules.category_ancestor_ids(category.parent_id, parents)
+    ) + 1
+    category.save()
+    parents[category.pk] = category.parent_id
+    levels = rules.category_levels(category.pk, category.level, parents)
+    levels.pop(category.pk)
+    for child in Category.objects.filter(pk__in=levels).order_by("level", "pk"):
+        if child.level != levels[child.pk]:
+            child.level = levels[child.pk]
+            child.save(update_fields=["level"])
+    return category
 
 
 def product_submission_check(*, store, category, payload: dict, now=None) -> None:
@@ -111,35 +135,18 @@ def product_submission_check(*, store, category, payload: dict, now=None) -> Non
             extra={"missing": [t.code for t in missing]},
         )
     if effective.prepackaged_food:
+        from compliance.presentation import FOOD_LABEL_LABELS
+
         label = payload.get("food_label") or {}
         empty = [f for f in FOOD_LABEL_FIELDS if not str(label.get(f, "")).strip()]
         if empty:
             raise ApplicationError(
                 _("Prepackaged food must fill in every label field; missing: %(fields)s.")
-                % {"fields": ", ".join(empty)},
+                % {"fields": "、".join(str(FOOD_LABEL_LABELS[f]) for f in empty)},
                 code="food_label_missing",
                 field="food_label",
                 extra={"missing": empty},
             )
-
-
-def qualification_missing_types(*, store, type_ids, now=None) -> list:
-    """The required qualification types the store has no approved, unexpired one of
-    (pending, rejected and expired ones do not count), ordered by code."""
-    now = now or timezone.now()
-    if not type_ids:
-        return []
-    valid = set(
-        Qualification.objects.filter(
-            store=store, type_id__in=type_ids, status=Qualification.Status.APPROVED
-        )
-        .exclude(expires_at__lte=now)
-        .values_list("type_id", flat=True)
-    )
-    missing = set(type_ids) - valid
-    if not missing:
-        return []
-    return list(QualificationType.objects.filter(pk__in=missing).order_by("code"))
 
 
 def listing_screen(*, payload: dict) -> list[dict]:
@@ -156,7 +163,24 @@ _DATE_PROBLEMS = {
     "ends_before_start": gettext_lazy("The validity ends before it starts."),
     "already_expired": gettext_lazy("This document has already expired."),
     "too_old": gettext_lazy("This document must have been issued within %(days)s days."),
+    "issued_too_early": gettext_lazy(
+        "Check the issue date: it cannot be earlier than %(earliest)s."
+    ),
+    "ends_too_late": gettext_lazy(
+        "Check the end of the validity: it cannot be later than %(latest)s."
+    ),
 }
+_DATE_PROBLEM_FIELDS = {
+    "ends_before_start": "valid_until", "already_expired": "valid_until",
+    "ends_too_late": "valid_until",
+}
+
+
+def _date_problem_message(problem, *, max_age_days, today):
+    return _DATE_PROBLEMS[problem] % {
+        "days": max_age_days, "earliest": rules.EARLIEST_DOCUMENT_DATE.isoformat(),
+        "latest": rules.latest_document_date(today).isoformat(),
+    }
 
 
 def _event(qualification, *, from_status, to_status, actor, reason="", now, data=None):
@@ -222,6 +246,9 @@ _DETAIL_PROBLEMS = {
         "“%(expected)s”, not to “%(name)s”."
     ),
     "chain_loop": gettext_lazy("“%(name)s” appears more than once in the chain of authorisations."),
+    "date_out_of_range": gettext_lazy(
+        "“%(field)s” is %(date)s: enter a date between %(earliest)s and %(latest)s."
+    ),
 }
 
 
@@ -296,8 +323,8 @@ def qualification_submit(
     )
     if problem:
         raise ApplicationError(
-            _DATE_PROBLEMS[problem] % {"days": type.max_age_days}, code=problem,
-            field="valid_until" if problem in ("ends_before_start", "already_expired") else "valid_from",
+            _date_problem_message(problem, max_age_days=type.max_age_days, today=today),
+            code=problem, field=_DATE_PROBLEM_FIELDS.get(problem, "valid_from"),
         )
     if type.requires_number and not number.strip():
         raise ApplicationError(
@@ -349,6 +376,16 @@ def qualification_approve(*, qualification, actor, reason="", now=None) -> Quali
         qualification.type.code, valid_from=qualification.valid_from,
         valid_until=qualification.valid_until, details=qualification.details or {},
     )
+    # Uploads before the dates were bounded may carry 0001-01-01 or 9999-12-31.
+    today = timezone.localdate(now)
+    for problem, day in (("issued_too_early", issued_on), ("ends_too_late", last_day)):
+        if day is not None and not rules.document_date_in_range(day, today):
+            raise ApplicationError(
+                _("The dates of this qualification are not plausible; reject it with the "
+                  "reason:") + " "
+                + _date_problem_message(problem, max_age_days=None, today=today),
+                code=f"dates_{problem}",
+            )
     expires_at = rules.qualification_expires_at(
         valid_from=issued_on, valid_until=last_day,
         max_age_days=qualification.type.max_age_days, tz=timezone.get_default_timezone(),
@@ -370,18 +407,36 @@ def qualification_approve(*, qualification, actor, reason="", now=None) -> Quali
         fields=["expires_at", "warn_at", "warned_at", "reviewed_by", "reviewed_at",
                 "rejection_reason"],
     )
-    older = Qualification.objects.select_for_update().filter(
-        store_id=qualification.store_id, type_id=qualification.type_id,
-        status=Qualification.Status.APPROVED,
-    ).exclude(pk=qualification.pk)
-    for old in older:
+    others = list(
+        Qualification.objects.select_for_update().filter(
+            store_id=qualification.store_id, type_id=qualification.type_id,
+            status=Qualification.Status.APPROVED,
+        ).exclude(pk=qualification.pk).order_by("pk")
+    )
+    # One approved qualification per type: the one valid for longest (the one just
+    # approved on a tie). Approving an older document must not demote a newer one.
+    keeper = max([qualification, *others], key=_validity_key)
+    for other in [qualification, *others]:
+        if other is keeper:
+            continue
         _move(
-            old, Qualification.Status.SUPERSEDED, actor=actor, now=now,
-            reason=_("Replaced by a newer qualification of the same type."),
-            data={"replaced_by": qualification.pk},
+            other, Qualification.Status.SUPERSEDED, actor=actor, now=now,
+            reason=_("Replaced by a newer qualification of the same type.")
+            if keeper is qualification
+            else _("An approved qualification of the same type is valid for longer."),
+            data={"replaced_by": keeper.pk},
         )
     _relist_after_approval(qualification, now=now)
     return qualification
+
+
+def _validity_key(qualification):
+    """Orders qualifications by how long they stay valid (None: never expires)."""
+    expires_at = qualification.expires_at
+    return (expires_at is None, expires_at or _NEVER)
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)  # stands in for "no expiry" in a key
 
 
 @transaction.atomic
@@ -495,9 +550,10 @@ def _delist_for_expiry(qualification, *, now):
         _("Qualification “%(type)s” expired on %(date)s; relisted once a new one is approved.")
         % {"type": qualification.type.name, "date": timezone.localdate(qualification.expires_at)}
     )[:200]
+    category_ids = categories_requiring_type_ids(qualification.type_id)
     products = Product.objects.filter(
         store_id=qualification.store_id, status=Product.Status.LISTED,
-        category_id__in=categories_requiring_type_ids(qualification.type_id),
+        category_id__in=category_ids,
     ).order_by("pk")
     for product in products:
         product_delist(product=product, actor=None, reason=reason, now=now)
@@ -505,35 +561,70 @@ def _delist_for_expiry(qualification, *, now):
             qualification=qualification, product=product,
             defaults={"delisted_at": now, "reason": reason},
         )
+    # Products this clock already took off sale for another expired type now lack this
+    # one too: one row per (product, expired type), so the record is complete.
+    already = Product.objects.filter(
+        store_id=qualification.store_id, status=Product.Status.DELISTED,
+        category_id__in=category_ids,
+        pk__in=QualificationDelisting.objects.filter(relisted_at=None).values("product_id"),
+    ).order_by("pk")
+    for product in already:
+        QualificationDelisting.objects.get_or_create(
+            qualification=qualification, product=product,
+            defaults={"delisted_at": now, "reason": reason},
+        )
 
 
 def _relist_after_approval(qualification, *, now):
+    """Relist what the expiry clock took off sale in the store once nothing it needs is
+    missing. Every open delisting row of the store is looked at, whatever its type: a
+    product delisted when one type expired may be waiting for another type (two expired
+    while it was off sale), and the approval that completes it may be of either."""
     from shop.models import Product
     from shop.services.products import product_relist
 
-    open_rows = (
-        QualificationDelisting.objects.filter(
-            qualification__store_id=qualification.store_id,
-            qualification__type_id=qualification.type_id,
-            relisted_at=None,
-        )
-        .select_related("product__category")
-        .order_by("pk")
+    open_rows = list(
+        QualificationDelisting.objects.select_for_update(of=("self",))
+        .filter(product__store_id=qualification.store_id, relisted_at=None)
+        .select_related("product__category", "product__store")
+        .order_by("product_id", "pk")
     )
-    reason = _("A new qualification “%(type)s” was approved.") % {"type": qualification.type.name}
+    by_product: dict[int, list] = {}
     for row in open_rows:
-        product = row.product
-        # Delisted since for another reason (a reviewer, the merchant): not ours to undo.
-        ours = product.status == Product.Status.DELISTED and product.delisted_reason == row.reason
+        by_product.setdefault(row.product_id, []).append(row)
+    reason = _("A new qualification “%(type)s” was approved.") % {"type": qualification.type.name}
+    for rows in by_product.values():
+        product = rows[0].product
+        # Delisted since for another reason (a reviewer, the merchant), or back on sale:
+        # not ours to undo, and nothing left to wait for.
+        ours = product.status == Product.Status.DELISTED and product.delisted_reason in {
+            row.reason for row in rows
+        }
         if ours:
-            needed = category_resolve(product.category).qualification_type_ids
-            if qualification_missing_types(store=product.store, type_ids=needed, now=now):
-                continue  # another requirement is still missing; a later approval relists
+            if relisting_blocker(product, now=now):
+                continue  # still not sellable; a later approval looks again
             try:
                 product_relist(product=product, actor=None, reason=reason, now=now)
             except ApplicationError as exc:
                 logger.warning("relisting product %s refused: %s", product.pk, exc.code)
                 continue
-        row.relisted_at = now
-        row.relisted_by = qualification if ours else None
-        row.save(update_fields=["relisted_at", "relisted_by"])
+        for row in rows:
+            row.relisted_at = now
+            row.relisted_by = qualification if ours else None
+        QualificationDelisting.objects.bulk_update(rows, ["relisted_at", "relisted_by"])
+
+
+def relisting_blocker(product, *, now=None) -> str:
+    """Why a product taken off sale by the expiry clock cannot go back on sale ("" when
+    it can): its category is gone, closed (not open or prohibited since), or a
+    qualification it needs is still missing."""
+    if product.category_id is None:
+        return "category_missing"
+    effective = category_resolve(product.category)
+    if effective.status != Category.Status.OPEN:
+        return f"category_{effective.status}"
+    if qualification_missing_types(
+        store=product.store, type_ids=effective.qualification_type_ids, now=now
+    ):
+        return "qualification_missing"
+    return ""

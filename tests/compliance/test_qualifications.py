@@ -24,7 +24,7 @@ from compliance.models import (
 )
 from compliance.selectors import public_licences
 from shop.models import Product, ProductEvent
-from tests.factories import PDF_BYTES, ProductFactory
+from tests.factories import PDF_BYTES, ProductFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 CST = ZoneInfo("Asia/Shanghai")
@@ -340,3 +340,195 @@ def test_public_licences_show_business_and_public_qualifications_masked(
         expires_at=datetime(2026, 1, 1, tzinfo=CST) - timedelta(days=1)
     )
     assert len(public_licences(store)) == 1
+
+
+# --- relisting when several required types expired ----------------------------------------
+@pytest.mark.parametrize("renew_first", ["food_business_licence", "infant_formula_registration"])
+def test_a_product_needing_two_expired_types_is_relisted_once_both_are_renewed(
+    tree, qtype, store, approved_qualification, renew_first
+):
+    """A expires (delisted), B expires while it is off sale, then both are renewed in
+    either order: the product comes back after the second renewal, not never."""
+    food, formula = qtype("food_business_licence"), qtype("infant_formula_registration")
+    with time_machine.travel(datetime(2026, 3, 1, 9, 0, tzinfo=CST), tick=False):
+        old_food = approved_qualification(store, food, until=date(2026, 6, 30))
+        old_formula = approved_qualification(store, formula, until=date(2026, 8, 31))
+    milk = ProductFactory(store=store, category=tree["baby.formula.stage1"])
+
+    with time_machine.travel(datetime(2026, 7, 1, 0, 1, tzinfo=CST), tick=False):
+        assert deadlines.run_all()["compliance.qualification_expiry"] == 1
+    milk.refresh_from_db()
+    assert milk.status == Product.Status.DELISTED
+    with time_machine.travel(datetime(2026, 9, 1, 0, 1, tzinfo=CST), tick=False):
+        assert deadlines.run_all()["compliance.qualification_expiry"] == 1
+    old_formula.refresh_from_db()
+    assert old_formula.status == Qualification.Status.EXPIRED
+    # One delisting row per expired type, both open.
+    assert set(
+        QualificationDelisting.objects.filter(product=milk, relisted_at=None).values_list(
+            "qualification_id", flat=True
+        )
+    ) == {old_food.pk, old_formula.pk}
+
+    second = formula if renew_first == food.code else food
+    with time_machine.travel(datetime(2026, 9, 5, 10, 0, tzinfo=CST), tick=False):
+        approved_qualification(store, qtype(renew_first), until=date(2031, 6, 30))
+    milk.refresh_from_db()
+    assert milk.status == Product.Status.DELISTED  # the other type is still missing
+    assert QualificationDelisting.objects.filter(product=milk, relisted_at=None).count() == 2
+
+    with time_machine.travel(datetime(2026, 9, 10, 10, 0, tzinfo=CST), tick=False):
+        completing = approved_qualification(store, second, until=date(2031, 6, 30))
+    milk.refresh_from_db()
+    assert milk.status == Product.Status.LISTED
+    assert not QualificationDelisting.objects.filter(relisted_at=None).exists()
+    assert set(QualificationDelisting.objects.values_list("relisted_by", flat=True)) == {
+        completing.pk
+    }
+    assert ProductEvent.objects.filter(product=milk, to_status="listed", actor=None).count() == 1
+
+
+def test_relisting_waits_while_the_category_is_closed(
+    tree, qtype, store, approved_qualification
+):
+    from compliance.models import Category
+
+    food = qtype("food_business_licence")
+    approved_qualification(store, food, until=date(2026, 6, 30),
+                           now=datetime(2026, 3, 1, tzinfo=CST))
+    nuts = ProductFactory(store=store, category=tree["food.snacks.nuts"])
+    services.qualification_expire_due(now=datetime(2026, 7, 1, 1, 0, tzinfo=CST))
+    Category.objects.filter(code="food.snacks").update(status=Category.Status.NOT_OPEN)
+
+    renewed = approved_qualification(store, food, until=date(2031, 1, 1),
+                                     now=datetime(2026, 7, 2, tzinfo=CST))
+    nuts.refresh_from_db()
+    assert nuts.status == Product.Status.DELISTED
+    assert QualificationDelisting.objects.get(product=nuts).relisted_at is None
+    assert services.relisting_blocker(nuts, now=datetime(2026, 7, 2, tzinfo=CST)) == (
+        "category_not_open"
+    )
+
+    # Reopened: the next approval in the store looks at the row again.
+    Category.objects.filter(code="food.snacks").update(status="")
+    approved_qualification(store, qtype("ccc_certificate"), until=date(2031, 1, 1),
+                           now=datetime(2026, 7, 3, tzinfo=CST))
+    nuts.refresh_from_db()
+    assert nuts.status == Product.Status.LISTED
+    assert renewed.pk  # the food licence itself stays approved
+    assert QualificationDelisting.objects.get(product=nuts).relisted_at is not None
+
+
+# --- approving an older document ------------------------------------------------------------
+def test_approving_an_older_document_does_not_demote_a_newer_one(
+    tree, qtype, store, reviewer, approved_qualification
+):
+    food = qtype("food_business_licence")
+    now = datetime(2026, 3, 1, 9, 0, tzinfo=CST)
+    newer = approved_qualification(store, food, until=date(2030, 12, 31), now=now)
+    older = approved_qualification(store, food, until=date(2027, 6, 30), now=now)
+    newer.refresh_from_db()
+    older.refresh_from_db()
+    assert newer.status == Qualification.Status.APPROVED
+    assert older.status == Qualification.Status.SUPERSEDED
+    last = older.events.order_by("pk").last()
+    assert (last.from_status, last.to_status) == ("approved", "superseded")
+    assert last.data == {"replaced_by": newer.pk} and last.reason
+    assert not newer.events.filter(to_status="superseded").exists()
+    # A document that never expires outlasts any dated one.
+    forever = approved_qualification(store, food, until=None, now=now)
+    newer.refresh_from_db()
+    assert (forever.status, newer.status) == ("approved", "superseded")
+
+
+# --- implausible dates ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "extra,field",
+    [({"valid_from": "0001-01-01"}, "valid_from"), ({"valid_until": "9999-12-31"}, "valid_until")],
+)
+def test_upload_refuses_implausible_dates(tree, qtype, store, merchant_client, extra, field):
+    response = merchant_client.post(
+        UPLOAD_URL, _form(qtype, SimpleUploadedFile("a.pdf", PDF_BYTES), **extra)
+    )
+    assert response.status_code == 200
+    assert response.context["form"].has_error(field, "date_out_of_range")
+    assert not Qualification.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "dates,code",
+    [((date(1, 1, 1), date(2030, 1, 1)), "issued_too_early"),
+     ((date(2025, 1, 1), date(9999, 12, 31)), "ends_too_late")],
+)
+def test_submit_service_refuses_implausible_dates(tree, qtype, store, merchant, dates, code):
+    from common.uploads import UploadInfo
+
+    with pytest.raises(ApplicationError) as err:
+        services.qualification_submit(
+            store=store, type=qtype("food_business_licence"), number="JY1",
+            valid_from=dates[0], valid_until=dates[1],
+            files=[(None, UploadInfo("pdf", "application/pdf", ".pdf", 10, "a.pdf"), "a.pdf")],
+            actor=merchant,
+        )
+    assert err.value.code == code
+
+
+def test_approving_stored_implausible_dates_is_refused_not_a_crash(
+    tree, qtype, store, reviewer, reviewer_client
+):
+    """Rows uploaded before the bounds existed: approval names the problem, and the bulk
+    action carries on with the other rows instead of failing with a server error."""
+    food = qtype("food_business_licence")
+    bad = Qualification.objects.create(
+        store=store, type=food, number="JY1", valid_from=date(1, 1, 1),
+        valid_until=date(9999, 12, 31),
+    )
+    with pytest.raises(ApplicationError) as err:
+        services.qualification_approve(qualification=bad, actor=reviewer)
+    assert err.value.code.startswith("dates_")
+    good = Qualification.objects.create(
+        store=StoreFactory(), type=food, number="JY2", valid_from=date(2025, 1, 1),
+        valid_until=date(2030, 12, 31),
+    )
+    response = reviewer_client.post(
+        reverse("admin:compliance_qualification_changelist"),
+        {"action": "approve_selected", "_selected_action": [bad.pk, good.pk]},
+    )
+    assert response.status_code == 302
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert (bad.status, good.status) == ("pending", "approved")
+
+
+def test_clock_arithmetic_stays_inside_the_calendar():
+    from compliance import rules
+
+    assert rules.qualification_expires_at(
+        valid_from=date(2025, 1, 1), valid_until=date.max, max_age_days=None, tz=CST
+    ) is None
+    assert rules.qualification_expires_at(
+        valid_from=date(9999, 12, 1), valid_until=None, max_age_days=10**6, tz=CST
+    ) is None
+    assert rules.qualification_date_problem(
+        valid_from=date(2025, 1, 1), valid_until=None, max_age_days=10**9, today=date(2026, 3, 1)
+    ) == ""
+    assert rules.qualification_date_problem(
+        valid_from=date(1949, 10, 1), valid_until=date(2126, 3, 1), max_age_days=None,
+        today=date(2026, 3, 1),
+    ) == ""  # both bounds themselves are accepted
+    assert rules.qualification_warn_at(
+        datetime(1, 1, 2, tzinfo=CST), warning_days=30
+    ) == datetime(1, 1, 2, tzinfo=CST)
+
+
+# --- the merchant's page ----------------------------------------------------------------------
+def test_qualification_timeline_shows_status_labels(
+    tree, qtype, store, merchant_client, approved_qualification
+):
+    qualification = approved_qualification(store, qtype("food_business_licence"))
+    body = merchant_client.get(
+        reverse("seller_compliance:qualification", args=[qualification.pk])
+    ).content.decode()
+    timeline = body[body.index('class="timeline"'):]
+    assert str(Qualification.Status.APPROVED.label) in timeline
+    assert "<br>approved" not in timeline and "<br>pending" not in timeline

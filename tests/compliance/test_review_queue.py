@@ -114,6 +114,64 @@ def test_review_page_shows_missing_store_qualifications(tree, qtype, store, revi
     assert 'class="status-bad"' in body
 
 
+def test_review_page_asks_the_one_qualification_check(
+    tree, qtype, store, reviewer_client, approved_qualification, monkeypatch
+):
+    """Whether a store's qualification counts is decided in one place
+    (`selectors.qualification_missing_types`); the review page shows its answer."""
+    from compliance import selectors
+    from compliance.models import QualificationType
+
+    approved_qualification(store, qtype("food_business_licence"))
+    from compliance.rules import FOOD_LABEL_FIELDS
+
+    revision = _in_review(
+        store, tree["food.snacks.nuts"], food_label={key: "x" for key in FOOD_LABEL_FIELDS}
+    )
+    url = reverse("admin:compliance_productreview_change", args=[revision.pk])
+    calls = []
+    real = selectors.qualification_missing_types
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "qualification_missing_types", spy)
+    body = reviewer_client.get(url).content.decode()
+    assert [c["store"] for c in calls] == [store]
+    assert '食品经营许可证: <span class="status-ok">' in body
+
+    monkeypatch.setattr(
+        selectors, "qualification_missing_types",
+        lambda **kw: list(QualificationType.objects.filter(pk__in=kw["type_ids"])),
+    )
+    body = reviewer_client.get(url).content.decode()
+    assert '食品经营许可证: <span class="status-bad">' in body
+
+
+def test_review_page_labels_hit_fields_and_food_label_fields(
+    tree, qtype, store, reviewer_client, approved_qualification
+):
+    from compliance.presentation import FOOD_LABEL_LABELS, field_label
+
+    approved_qualification(store, qtype("food_business_licence"))
+    label = {key: "x" for key in FOOD_LABEL_LABELS}
+    product = ProductFactory(
+        store=store, category=tree["food.snacks.nuts"], status=Product.Status.DRAFT,
+        title="坚果", food_label=label,
+    )
+    SkuFactory(product=product, attributes={"备注": "加我微信"})
+    revision = product_submit(product=product, actor=store.merchant)
+    body = reviewer_client.get(
+        reverse("admin:compliance_productreview_change", args=[revision.pk])
+    ).content.decode()
+    hits_table = body[body.index('<mark class="hit">'):]
+    assert f"<td>{field_label('skus.0.attributes.备注')}</td>" in body
+    assert "<td>skus.0.attributes.备注</td>" not in hits_table
+    assert f'<th scope="row">{FOOD_LABEL_LABELS["ingredients"]}</th>' in body
+    assert '<th scope="row">ingredients</th>' not in body
+
+
 def test_approve_and_reject_from_the_review_page(tree, store, reviewer, reviewer_client):
     dresses = tree["apparel.womens.dresses"]
     approved = _in_review(store, dresses, title="连衣裙 全网第一")
@@ -253,3 +311,21 @@ def test_qualification_center_lists_requirements(
     approved_qualification(store, qtype("food_business_licence"))
     body = merchant_client.get(reverse("seller_compliance:center")).content.decode()
     assert 'badge badge-ok' in body
+
+
+def test_listing_diff_shows_labels_not_keys_or_booleans():
+    from compliance.presentation import FOOD_LABEL_LABELS, listing_diff
+
+    rows = {
+        row.field: row
+        for row in listing_diff(
+            {"food_label": {"ingredients": "花生"}, "free_shipping": True},
+            {"food_label": {"ingredients": "花生、盐"}, "free_shipping": False},
+            {},
+        )
+    }
+    assert rows["food_label"].listed == f"{FOOD_LABEL_LABELS['ingredients']}: 花生"
+    assert "ingredients" not in rows["food_label"].submitted
+    assert (rows["free_shipping"].listed, rows["free_shipping"].submitted) == (
+        gettext("yes"), gettext("no")
+    )

@@ -41,6 +41,24 @@ HITS = [
     ("想看更多看 我 主 页", "off_platform_contact", "看 我 主 页"),
     # prohibited goods
     ("出售象牙制品", "prohibited_goods", "象牙制品"),
+    # disparaging by comparison, and calling the others names
+    ("比某品牌好太多，他们都是垃圾", "disparage_competitors", "比某品牌好太多"),
+    ("比某品牌好太多，他们都是垃圾", "disparage_competitors", "他们都是垃圾"),
+    ("比别家强十倍", "disparage_competitors", "比别家强十倍"),
+    # contact requests with a pictographic plus, or the bare 加微
+    ("➕v 私聊", "off_platform_contact", "➕v"),
+    ("➕v 私聊", "off_platform_contact", "私聊"),
+    ("加微 领取优惠", "off_platform_contact", "加微"),
+    ("加微领取优惠", "off_platform_contact", "加微"),
+    # phone numbers as people write them: whole, or grouped 3-4-4
+    ("电话13812345678", "off_platform_contact", "13812345678"),
+    ("电话 138 1234 5678", "off_platform_contact", "138 1234 5678"),
+    ("电话：138-1234-5678", "off_platform_contact", "138-1234-5678"),
+    ("电话１３８１２３４５６７８", "off_platform_contact", "１３８１２３４５６７８"),
+    # the exceptions do not shelter a real contact request next to them
+    ("支持微信支付，加我微信", "off_platform_contact", "加我微信"),
+    ("QQ糖 加qq", "off_platform_contact", "加qq"),
+    ("最佳品质", "absolute_terms", "最佳"),
 ]
 
 NON_HITS = [
@@ -53,6 +71,26 @@ NON_HITS = [
     "象牙白连衣裙",
     "三折叠伞",
     "元旦快乐",
+    # lists of numbers are not phone numbers once their separators are dropped
+    "内存 16 128 256 512",
+    "尺码：15、120、130、140",
+    "规格 13 5 1234 5678",
+    "订单号 138123456789",  # twelve digits: part of a longer number
+    # WeChat and QQ as features and names of goods
+    "支持微信视频通话",
+    "支持微信支付宝付款",
+    "支持微信扫码支付",
+    "QQ糖",
+    "QQ音乐会员",
+    "口感QQ弹弹",
+    # serving advice, not a ranking
+    "最佳饮用温度4℃",
+    "最佳食用温度为常温",
+    # 微 beginning another word after 加
+    "可加微波炉加热",
+    "添加微量元素",
+    # comparing with one's own older model is not disparagement
+    "比上一代好太多",
 ]
 
 
@@ -152,3 +190,56 @@ def test_admin_refuses_an_invalid_term(reviewer_client):
     assert response.status_code == 302
     term = ScreeningTerm.objects.get(pattern="神器")
     assert term.history.count() == 1
+
+
+@pytest.mark.parametrize(
+    "data,field,code",
+    [
+        ({"pattern": "(unclosed", "kind": "regex", "variants": "[]"}, "pattern", "bad_regex"),
+        ({"pattern": "a|", "kind": "regex", "variants": "[]"}, "pattern",
+         "regex_matches_empty"),
+        ({"pattern": "微信", "kind": "regex", "variants": '["vx"]'}, "variants",
+         "regex_variants"),
+        ({"pattern": "！！", "kind": "literal", "variants": "[]"}, "pattern", "empty_literal"),
+    ],
+)
+def test_admin_names_an_unusable_term_in_the_reviewers_language(
+    reviewer_client, data, field, code
+):
+    """The engine's English explanations (meant for logs) are not shown to reviewers: each
+    refusal is a translated message on the field at fault."""
+    from django.utils import translation
+
+    from compliance.models import _TERM_PROBLEMS
+
+    rule = ScreeningRule.objects.get(code="absolute_terms")
+    response = reviewer_client.post(
+        reverse("admin:compliance_screeningterm_add"),
+        {"rule": rule.pk, "exceptions": "[]", "active": "on", **data},
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.has_error(field, code)
+    message = form.errors[field][0]
+    assert "rule absolute_terms" not in message and "regex" not in message
+    with translation.override("zh-hans"):
+        if code == "bad_regex":
+            expected = str(_TERM_PROBLEMS["bad_regex_at"]) % {"position": 1}
+        else:
+            expected = str(_TERM_PROBLEMS[code])
+    assert message == expected
+
+
+def test_a_typed_regex_term_keeps_the_separators(reviewer_client):
+    """A reviewer can add a number pattern that must be typed in one piece."""
+    rule = ScreeningRule.objects.get(code="off_platform_contact")
+    response = reviewer_client.post(
+        reverse("admin:compliance_screeningterm_add"),
+        {"rule": rule.pk, "pattern": "400[0-9]{7}", "kind": "regex_typed", "variants": "[]",
+         "exceptions": "[]", "active": "on"},
+    )
+    assert response.status_code == 302
+    assert [h["text"] for h in listing_screen(payload={"title": "热线4001234567"})] == [
+        "4001234567"
+    ]
+    assert listing_screen(payload={"title": "尺寸 400 123 4567"}) == []

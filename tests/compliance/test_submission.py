@@ -105,6 +105,10 @@ def test_prepackaged_food_needs_every_label_field(
     error = _refused(_draft(store, tree["food.snacks.nuts"], food_label=label), merchant,
                      "food_label_missing")
     assert error.extra["missing"] == [missing_field]
+    # The merchant reads the field's label, not its key.
+    from compliance.presentation import FOOD_LABEL_LABELS
+
+    assert str(FOOD_LABEL_LABELS[missing_field]) in error.message
 
 
 def test_food_with_valid_licence_and_full_label_is_accepted(

@@ -23,6 +23,24 @@ class PlatformSettingForm(forms.ModelForm):
         return data
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """An inline that only shows rows: timelines, ledgers, payments. Event and ledger rows
+    are history and are never added, changed or deleted from the admin."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(PlatformSetting)
 class PlatformSettingAdmin(SimpleHistoryAdmin):
     form = PlatformSettingForm

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyInline
 from common.errors import ApplicationError
 from compliance import selectors, services
 from compliance.models import (
@@ -235,16 +236,11 @@ class QualificationFileInline(admin.TabularInline):
         return False
 
 
-class QualificationEventInline(admin.TabularInline):
+class QualificationEventInline(ReadOnlyInline):
     model = QualificationEvent
-    extra = 0
-    can_delete = False
     fields = ["at", "from_label", "to_label", "actor", "reason"]
     readonly_fields = fields
     ordering = ["at", "pk"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("from"))
     def from_label(self, obj):

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyInline
 from common.errors import ApplicationError
 from disputes import services
 from disputes.models import (
@@ -22,19 +23,7 @@ from disputes.models import (
 )
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class EventInline(_ReadOnlyInline):
+class EventInline(ReadOnlyInline):
     model = AfterSaleEvent
     fields = ["at", "side", "actor", "from_status", "to_status", "reason", "data"]
     readonly_fields = fields
@@ -43,7 +32,7 @@ class EventInline(_ReadOnlyInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class MessageInline(_ReadOnlyInline):
+class MessageInline(ReadOnlyInline):
     model = AfterSaleMessage
     fields = ["created_at", "side", "author", "text"]
     readonly_fields = fields
@@ -52,7 +41,7 @@ class MessageInline(_ReadOnlyInline):
         return super().get_queryset(request).select_related("author")
 
 
-class EvidenceInline(_ReadOnlyInline):
+class EvidenceInline(ReadOnlyInline):
     model = AfterSaleEvidence
     fields = ["created_at", "side", "author", "kind", "note"]
     readonly_fields = fields
@@ -61,7 +50,7 @@ class EvidenceInline(_ReadOnlyInline):
         return super().get_queryset(request).select_related("author")
 
 
-class RulingInline(_ReadOnlyInline):
+class RulingInline(ReadOnlyInline):
     model = Ruling
     fields = ["at", "agent", "outcome", "fault", "net_amount", "platform_pays_first",
               "reopened_at", "reopen_reason"]

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from common import review_queues
+from common.admin import ReadOnlyInline
 from common.errors import ApplicationError
 from shop.models import (
     ClosureApplication,
@@ -40,20 +41,6 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -277,7 +264,7 @@ class StoreAccountEntryAdmin(_ReadOnlyAdmin):
 
 
 # --- withdrawals ----------------------------------------------------------------------------------
-class WithdrawalEventInline(_ReadOnlyInline):
+class WithdrawalEventInline(ReadOnlyInline):
     model = WithdrawalEvent
     fields = ["at", "from_status", "to_status", "actor", "reason"]
     readonly_fields = fields
@@ -415,7 +402,7 @@ class DepositAdjustmentAdmin(_ReadOnlyAdmin):
 
 
 # --- closure ------------------------------------------------------------------------------------------
-class ClosureEventInline(_ReadOnlyInline):
+class ClosureEventInline(ReadOnlyInline):
     model = ClosureEvent
     fields = ["at", "from_status", "to_status", "actor", "reason"]
     readonly_fields = fields

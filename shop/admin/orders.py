@@ -3,29 +3,18 @@
 
 from django.contrib import admin
 
+from common.admin import ReadOnlyInline
 from shop.models import Order, OrderEvent, OrderLine, Payment, StoreRating, TrackingEvent
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class OrderLineInline(_ReadOnlyInline):
+class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = ["title", "attributes", "unit_price", "quantity", "amount", "paid_amount",
               "refunded_amount", "gifts"]
     readonly_fields = fields
 
 
-class OrderEventInline(_ReadOnlyInline):
+class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
     fields = ["at", "from_status", "to_status", "actor", "reason"]
     readonly_fields = fields
@@ -34,14 +23,14 @@ class OrderEventInline(_ReadOnlyInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class PaymentInline(_ReadOnlyInline):
+class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = ["kind", "provider", "provider_ref", "amount", "status", "created_at",
               "confirmed_at", "reason"]
     readonly_fields = fields
 
 
-class TrackingInline(_ReadOnlyInline):
+class TrackingInline(ReadOnlyInline):
     model = TrackingEvent
     fields = ["at", "kind", "description", "data"]
     readonly_fields = fields

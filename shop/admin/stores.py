@@ -12,6 +12,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from common import review_queues
+from common.admin import ReadOnlyInline
 from common.errors import ApplicationError
 from shop.models import (
     MerchantApplication,
@@ -22,18 +23,10 @@ from shop.models import (
 from shop.services import onboarding
 
 
-class EventInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
+class EventInline(ReadOnlyInline):
     fields = ["at", "from_status", "to_status", "actor", "reason"]
     readonly_fields = fields
     ordering = ["at", "pk"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ApplicationEventInline(EventInline):

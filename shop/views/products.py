@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from common.access import merchant_required
 from common.errors import ApplicationError
 from compliance.models import Category
+from compliance.presentation import FOOD_LABEL_LABELS
 from compliance.selectors import sellable_leaf_choices
 from shop.models import Product, Sku
 from shop.selectors.products import merchant_products, open_revision
@@ -20,18 +21,6 @@ from shop.services import products as product_services
 
 PAGE_SIZE = 20
 SKU_ROWS_EXTRA = 3
-FOOD_LABEL_LABELS = {
-    "name": _("Food name"),
-    "ingredients": _("Ingredients"),
-    "net_content": _("Net content"),
-    "producer": _("Producer"),
-    "producer_address": _("Producer address"),
-    "production_date": _("Production date"),
-    "shelf_life": _("Shelf life"),
-    "storage": _("Storage"),
-    "licence_number": _("Food production licence number"),
-    "standard_code": _("Product standard code"),
-}
 
 
 def _store_or_redirect(request):

@@ -18,13 +18,13 @@ from compliance import presentation, selectors, services
 from compliance.forms import QualificationTypeForm, QualificationUploadForm
 from compliance.models import Qualification, QualificationFile, QualificationType, ScreeningRule
 from compliance.presentation import highlighted_listing
-from shop.models import Store
+from shop.selectors.stores import store_for_merchant
 
 PAGE_SIZE = 20
 
 
 def _store(request):
-    return Store.objects.filter(merchant=request.user).select_related("application").first()
+    return store_for_merchant(request.user)
 
 
 def _no_store(request):

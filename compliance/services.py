@@ -1,7 +1,8 @@
 """Compliance services: whether a listing may be submitted, the automatic screening of
-its text, and the qualification workflow (upload, review, expiry clock, relisting)."""
+its text, and the qualification workflow (upload, review, expiry clock). What an expiry or
+an approval means for the store's products is the shop's to do: compliance announces it
+through `compliance.hooks` and records the delistings the shop reports back."""
 
-import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy  # not aliased: makemessages m
 from common import config
 from common.errors import ApplicationError
 from common.uploads import sanitize_filename
-from compliance import rules
+from compliance import hooks, rules
 from compliance.models import (
     CATEGORY_PARENT_PROBLEMS,
     Category,
@@ -26,8 +27,6 @@ from compliance.models import (
 )
 from compliance.rules import FOOD_LABEL_FIELDS, category_effective
 from compliance.selectors import qualification_missing_types  # noqa: F401 (part of the API)
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -355,7 +354,8 @@ def qualification_submit(
 @transaction.atomic
 def qualification_approve(*, qualification, actor, reason="", now=None) -> Qualification:
     """Approve: start the expiry clocks, replace older approved ones of the type, and
-    relist the products delisted when a qualification of this type expired."""
+    announce it (`hooks.QUALIFICATION_RESTORED`): the shop relists the products an
+    expired qualification took off sale once nothing they need is missing."""
     now = now or timezone.now()
     qualification = Qualification.objects.select_for_update(of=("self",)).select_related(
         "type", "store__application"
@@ -426,7 +426,13 @@ def qualification_approve(*, qualification, actor, reason="", now=None) -> Quali
             else _("An approved qualification of the same type is valid for longer."),
             data={"replaced_by": keeper.pk},
         )
-    _relist_after_approval(qualification, now=now)
+    hooks.announce(
+        hooks.QUALIFICATION_RESTORED, store_id=qualification.store_id,
+        qualification=qualification,
+        reason=_("A new qualification “%(type)s” was approved.")
+        % {"type": qualification.type.name},
+        now=now,
+    )
     return qualification
 
 
@@ -489,8 +495,10 @@ def qualification_expiry_warn_due(*, now=None, batch_size=500) -> int:
 
 
 def qualification_expire_due(*, now=None, batch_size=200) -> int:
-    """Sweep: approved qualifications past `expires_at` become expired, and the listed
-    products whose category needs that type are delisted (remembered for relisting)."""
+    """Sweep: approved qualifications past `expires_at` become expired; when the store has
+    no other valid one of the type, that is announced (`hooks.QUALIFICATION_EXPIRED`) and
+    the shop delists the listed products whose category needs it (recorded here, in
+    QualificationDelisting, for relisting)."""
     now = now or timezone.now()
     moved = 0
     with translation.override(settings.LANGUAGE_CODE):
@@ -516,7 +524,7 @@ def qualification_expire_due(*, now=None, batch_size=200) -> int:
                     for q in batch
                 )
                 for qualification in batch:
-                    _delist_for_expiry(qualification, now=now)
+                    _announce_expiry(qualification, now=now)
             moved += len(batch)
 
 
@@ -532,10 +540,9 @@ def categories_requiring_type_ids(type_id) -> set[int]:
     )
 
 
-def _delist_for_expiry(qualification, *, now):
-    from shop.models import Product
-    from shop.services.products import product_delist
-
+def _announce_expiry(qualification, *, now):
+    """Tell the apps above (the shop delists) that the store lost the qualification's type,
+    unless another approved, unexpired one of the type still covers it."""
     still_valid = (
         Qualification.objects.filter(
             store_id=qualification.store_id, type_id=qualification.type_id,
@@ -550,68 +557,49 @@ def _delist_for_expiry(qualification, *, now):
         _("Qualification “%(type)s” expired on %(date)s; relisted once a new one is approved.")
         % {"type": qualification.type.name, "date": timezone.localdate(qualification.expires_at)}
     )[:200]
-    category_ids = categories_requiring_type_ids(qualification.type_id)
-    products = Product.objects.filter(
-        store_id=qualification.store_id, status=Product.Status.LISTED,
-        category_id__in=category_ids,
-    ).order_by("pk")
-    for product in products:
-        product_delist(product=product, actor=None, reason=reason, now=now)
-        QualificationDelisting.objects.get_or_create(
-            qualification=qualification, product=product,
-            defaults={"delisted_at": now, "reason": reason},
-        )
-    # Products this clock already took off sale for another expired type now lack this
-    # one too: one row per (product, expired type), so the record is complete.
-    already = Product.objects.filter(
-        store_id=qualification.store_id, status=Product.Status.DELISTED,
-        category_id__in=category_ids,
-        pk__in=QualificationDelisting.objects.filter(relisted_at=None).values("product_id"),
-    ).order_by("pk")
-    for product in already:
-        QualificationDelisting.objects.get_or_create(
-            qualification=qualification, product=product,
-            defaults={"delisted_at": now, "reason": reason},
-        )
-
-
-def _relist_after_approval(qualification, *, now):
-    """Relist what the expiry clock took off sale in the store once nothing it needs is
-    missing. Every open delisting row of the store is looked at, whatever its type: a
-    product delisted when one type expired may be waiting for another type (two expired
-    while it was off sale), and the approval that completes it may be of either."""
-    from shop.models import Product
-    from shop.services.products import product_relist
-
-    open_rows = list(
-        QualificationDelisting.objects.select_for_update(of=("self",))
-        .filter(product__store_id=qualification.store_id, relisted_at=None)
-        .select_related("product__category", "product__store")
-        .order_by("product_id", "pk")
+    hooks.announce(
+        hooks.QUALIFICATION_EXPIRED, store_id=qualification.store_id,
+        qualification=qualification,
+        category_ids=frozenset(categories_requiring_type_ids(qualification.type_id)),
+        reason=reason, now=now,
     )
-    by_product: dict[int, list] = {}
-    for row in open_rows:
-        by_product.setdefault(row.product_id, []).append(row)
-    reason = _("A new qualification “%(type)s” was approved.") % {"type": qualification.type.name}
-    for rows in by_product.values():
-        product = rows[0].product
-        # Delisted since for another reason (a reviewer, the merchant), or back on sale:
-        # not ours to undo, and nothing left to wait for.
-        ours = product.status == Product.Status.DELISTED and product.delisted_reason in {
-            row.reason for row in rows
-        }
-        if ours:
-            if relisting_blocker(product, now=now):
-                continue  # still not sellable; a later approval looks again
-            try:
-                product_relist(product=product, actor=None, reason=reason, now=now)
-            except ApplicationError as exc:
-                logger.warning("relisting product %s refused: %s", product.pk, exc.code)
-                continue
-        for row in rows:
-            row.relisted_at = now
-            row.relisted_by = qualification if ours else None
-        QualificationDelisting.objects.bulk_update(rows, ["relisted_at", "relisted_by"])
+
+
+def qualification_delistings_record(*, qualification, product_ids, reason, now) -> None:
+    """Remember that the expiry of `qualification` keeps these products off sale: one row
+    per (product, expired type), also for a product already off sale for another expired
+    type, so the record is complete. Called by the app that delisted them."""
+    QualificationDelisting.objects.bulk_create(
+        [
+            QualificationDelisting(
+                qualification=qualification, product_id=product_id, delisted_at=now,
+                reason=reason,
+            )
+            for product_id in sorted(set(product_ids))
+        ],
+        ignore_conflicts=True,  # already recorded: the first delisting time stays
+    )
+
+
+def qualification_delistings_close(
+    *, store_id, relisted_by, relisted_ids, waiting_ids, now
+) -> None:
+    """Close the store's open delisting rows once an approval has been handled by the app
+    that relists: the rows of the products it relisted (marked with the approved
+    qualification), and those of products no longer waiting — put back on sale, or
+    delisted since for another cause: not ours to undo, nothing left to wait for. The
+    rows of products still waiting stay open; a later approval looks at them again."""
+    open_rows = QualificationDelisting.objects.filter(
+        product__store_id=store_id, relisted_at=None
+    )
+    relisted_ids, waiting_ids = set(relisted_ids), set(waiting_ids)
+    if relisted_ids:
+        open_rows.filter(product_id__in=relisted_ids).update(
+            relisted_at=now, relisted_by=relisted_by
+        )
+    open_rows.exclude(product_id__in=relisted_ids | waiting_ids).update(
+        relisted_at=now, relisted_by=None
+    )
 
 
 def relisting_blocker(product, *, now=None) -> str:

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "common",
+    "payments",
     "compliance",
     "shop",
     "promotions",

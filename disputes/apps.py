@@ -7,5 +7,5 @@ class DisputesConfig(AppConfig):
     verbose_name = _("After-sales and disputes")
 
     def ready(self):
-        # configuration keys, deadline sweeps, demo loader, admin home queue
-        from disputes import admin_queues, conf, demo, sweeps  # noqa: F401
+        # configuration keys, deadline sweeps, demo loader, admin home queue, payment purposes
+        from disputes import admin_queues, conf, demo, purposes, sweeps  # noqa: F401

@@ -24,10 +24,11 @@ def load_after_sales():
 
     from disputes import selectors, services
     from disputes.models import AfterSaleRequest
+    from payments.services import sandbox_pay
     from shop.demo_orders import DEMO_ADDRESS
     from shop.models import Order, Product, Sku
+    from shop.services.order_payments import order_payment_start
     from shop.services.orders import order_place
-    from shop.services.payments import payment_start, sandbox_pay
     from shop.services.shipping import courier_sign, courier_webhook_handle, order_ship
 
     users = get_user_model().objects
@@ -52,7 +53,7 @@ def load_after_sales():
     def paid(sku):
         order = order_place(actor=buyer, items=[{"sku": sku.pk, "quantity": 1}],
                             address=DEMO_ADDRESS)
-        payment, _info = payment_start(order=order, actor=buyer)
+        payment, _info = order_payment_start(order=order, actor=buyer)
         sandbox_pay(payment)
         return Order.objects.get(pk=order.pk)
 

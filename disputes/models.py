@@ -178,7 +178,7 @@ class AfterSaleRequest(TimeStampedModel):
     # (None: the last attempt failed and is tried again at refund_check_at), and how many
     # attempts were made (each payout attempt has its own deposit deduction).
     payment = models.ForeignKey(
-        "shop.Payment", verbose_name=_("refund or payout"), on_delete=models.PROTECT,
+        "payments.Payment", verbose_name=_("refund or payout"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="+",
     )
     refund_attempts = models.PositiveSmallIntegerField(_("refund attempts"), default=0)

@@ -169,7 +169,7 @@ def case_detail_for_agent(user, pk) -> AfterSaleRequest:
 def case_order(request: AfterSaleRequest) -> Order:
     """The order of a case with its lines, payments and tracking, for the workbench."""
     return (Order.objects.select_related("store", "buyer")
-            .prefetch_related("lines", "payments", "tracking").get(pk=request.order_id))
+            .prefetch_related("lines", "tracking").get(pk=request.order_id))
 
 
 def case_facts(request: AfterSaleRequest, order: Order, *, now=None) -> rules.CaseFacts:

@@ -40,8 +40,16 @@ from disputes.models import (
     Ruling,
     Side,
 )
+from payments.models import Payment
+from payments.services import PaymentFailedError, payment_payout
 from shop.models import Order, OrderLine, TrackingEvent
 from shop.rules.orders import ADDRESS_FIELDS, COURIERS, PHONE_RE, WAYBILL_RE, order_can_move
+from shop.services.order_payments import (
+    order_money_event,
+    order_reference,
+    order_refund,
+    order_refund_settled,
+)
 
 logger = logging.getLogger(__name__)
 Status = AfterSaleRequest.Status
@@ -369,10 +377,14 @@ def after_sale_request_open(
 
 
 # --- money ----------------------------------------------------------------------------------
-# What the provider answers (shop.services.payments): SUCCEEDED, the request is refunded;
-# PENDING, it waits in "refunding" until a sweep reads the provider's answer; FAILED,
-# nothing moved — a person's action fails whole, the system's clock puts the request in
-# "refunding" and tries again later.
+# What the provider answers (payments): SUCCEEDED, the request is refunded; PENDING, it
+# waits in "refunding" until the provider settles it and the purpose's handler
+# (`after_sale_payment_settled`) is told; FAILED, nothing moved — a person's action fails
+# whole, the system's clock puts the request in "refunding" and the refund-check sweep
+# tries again later.
+AFTERSALE_REFUND = "aftersale.refund"
+AFTERSALE_PAYOUT = "aftersale.payout"
+
 def _deduction_cause_id(request, attempt: int) -> str:
     """Each payout attempt has its own deduction (the one of a failed attempt is given
     back), the first one under the request's id."""
@@ -416,7 +428,6 @@ def _close_order_if_fully_refunded(request, actor, now) -> None:
     refund succeeded, so a refused postage refund must not undo it: it is noted on the
     timeline and the order stays open (support refunds the postage by hand)."""
     from shop.services.orders import order_close
-    from shop.services.payments import PaymentFailedError, payment_refund
 
     order_id = request.order_id
     totals = OrderLine.objects.filter(order_id=order_id).aggregate(
@@ -426,9 +437,9 @@ def _close_order_if_fully_refunded(request, actor, now) -> None:
     order = Order.objects.get(pk=order_id)
     if order.status == Order.Status.PAID and order.paid_amount > order.refunded_amount:
         try:
-            payment_refund(order=order, amount=order.paid_amount - order.refunded_amount,
-                           idempotency_key=f"aftersale:order:{order.pk}:postage", actor=actor,
-                           reason=_("Postage refunded: nothing was shipped"), now=now)
+            order_refund(order=order, amount=order.paid_amount - order.refunded_amount,
+                         idempotency_key=f"aftersale:order:{order.pk}:postage", actor=actor,
+                         reason=_("Postage refunded: nothing was shipped"), now=now)
         except PaymentFailedError as exc:
             logger.warning("order %s: postage refund refused by the provider", order.pk)
             _event(request, request.status, request.status, None, Side.SYSTEM,
@@ -450,31 +461,64 @@ def _pay_buyer(request: AfterSaleRequest, amount: Decimal, *, actor, reason, now
     from the deposit (after the payout, so a refused payout deducts nothing). Returns the
     Payment, SUCCEEDED or PENDING; raises PaymentFailedError when the provider refuses.
     Counts the attempt on `request` (saved by the caller)."""
-    from shop.services.payments import payment_payout, payment_refund
-
     request.refund_attempts += 1
     if request.platform_pays:
-        payment = payment_payout(payee=request.buyer, amount=amount, order=request.order,
-                                 idempotency_key=f"aftersale:{request.pk}:payout", actor=actor,
-                                 reason=str(reason), now=now)
+        try:
+            payment = payment_payout(
+                purpose=AFTERSALE_PAYOUT, subject_id=request.pk, payee=request.buyer_id,
+                amount=amount, idempotency_key=f"aftersale:{request.pk}:payout", actor=actor,
+                reason=str(reason), reference=order_reference(request.order_id),
+                data={"order": request.order_id}, now=now)
+        except PaymentFailedError as exc:
+            order_money_event(request.order_id, actor=actor, now=now,
+                              reason=_("The payout failed at the payment provider"),
+                              data={"payout_failed": str(amount),
+                                    "payment": exc.payment.provider_ref})
+            raise
+        order_money_event(request.order_id, actor=actor, now=now, reason=reason,
+                          data={"payout": str(amount), "payment": payment.provider_ref})
         _deposit_deduct(request, amount, actor, reason, now, attempt=request.refund_attempts)
         return payment
-    return payment_refund(order=request.order, amount=amount, line=request.line,
-                          idempotency_key=f"aftersale:{request.pk}:refund", actor=actor,
-                          reason=str(reason), now=now)
+    return order_refund(order=request.order, amount=amount, line=request.line,
+                        idempotency_key=f"aftersale:{request.pk}:refund", actor=actor,
+                        reason=str(reason), now=now, purpose=AFTERSALE_REFUND,
+                        subject_id=request.pk)
+
+
+def after_sale_payment_settled(payment: Payment, succeeded: bool, now: datetime) -> None:
+    """The provider settled a pending refund or payout of a request (purposes
+    ``aftersale.refund`` and ``aftersale.payout``; the payment row is locked). The order's
+    side first (a failed refund gives back what it reserved), then the request: refunded,
+    or — failed — the deduction of a payout is given back and the refund-check sweep tries
+    again at its clock."""
+    if payment.kind == Payment.Kind.REFUND:
+        order_refund_settled(payment, succeeded, now)
+    else:
+        order_money_event(
+            payment.data.get("order"), actor=None, now=now,
+            reason=_("Payout confirmed by the payment provider") if succeeded
+            else _("The payout failed at the payment provider"),
+            data={"payout_confirmed" if succeeded else "payout_failed": str(payment.amount),
+                  "payment": payment.provider_ref})
+    request = after_sale_request_lock(AfterSaleRequest(pk=int(payment.subject_id)))
+    if request.status != rules.REFUNDING or request.payment_id != payment.pk:
+        return  # an earlier attempt, or the request moved on meanwhile
+    if succeeded:
+        _refunded(request, payment, actor=None, side=Side.SYSTEM, now=now,
+                  reason=_("The payment provider confirmed the refund"))
+        return
+    if payment.kind == Payment.Kind.PAYOUT:
+        _deposit_deduction_give_back(request, request.refund_attempts, now=now)
+    _retry_later(request, payment.amount, now=now, payment=payment)
 
 
 def _settled_fields(payment, now) -> dict:
-    from shop.models import Payment
-
     field = "payout_amount" if payment.kind == Payment.Kind.PAYOUT else "refunded_amount"
     return {field: payment.amount, "settled_at": payment.confirmed_at or now,
             "refund_check_at": None}
 
 
 def _refunded(request, payment, *, actor, side, reason, now, extra=None) -> AfterSaleRequest:
-    from shop.models import Payment
-
     fields = {**(extra or {}), **_settled_fields(payment, now)}
     request = after_sale_request_transition(request=request, to=rules.REFUNDED, actor=actor,
                                             side=side, reason=reason, now=now, extra=fields)
@@ -500,9 +544,6 @@ def _refund_now(request, *, actor, side, reason, now, extra=None) -> AfterSaleRe
     "refunding" while the provider has not confirmed. When the provider refuses, a person's
     action (actor set) fails whole with nothing written; the system's clock moves the
     request to "refunding" and tries again later."""
-    from shop.models import Payment
-    from shop.services.payments import PaymentFailedError
-
     fields = dict(extra or {})
     amount = to_money(_amount_due(request))
     if amount <= 0:
@@ -526,7 +567,8 @@ def _refund_now(request, *, actor, side, reason, now, extra=None) -> AfterSaleRe
     if payment.status == Payment.Status.SUCCEEDED:
         return _refunded(request, payment, actor=actor, side=side, reason=reason, now=now,
                          extra=fields)
-    fields["refund_check_at"] = rules.refund_check_at(now, clock_settings())
+    # Pending: the provider settles it and the request is told; no check is due meanwhile.
+    fields["refund_check_at"] = None
     data = {"refund_pending": str(amount), "payment": payment.provider_ref}
     if request.status == rules.REFUNDING:  # another attempt, pending in its turn
         _note(request, actor=actor, side=side, now=now, fields=fields, data=data,
@@ -540,20 +582,18 @@ def _refund_now(request, *, actor, side, reason, now, extra=None) -> AfterSaleRe
 
 def after_sale_request_refund_check(request, *, now) -> AfterSaleRequest:
     """A locked request in "refunding" whose check time has come (called by the sweep):
-    its payment confirmed → refunded; still pending → looked at again later; failed at the
-    provider → a payout's deposit deduction is given back, the timeline says so, and the
-    next check tries again; no payment (the last attempt failed) → another attempt."""
-    from shop.models import Payment
-
+    the last attempt failed (no payment) → another attempt. A request still holding a
+    payment (one written before settlements were told) is read once: pending → it waits to
+    be told; confirmed → refunded; failed → as a failure told by the provider. The payment
+    is read, not locked: the provider's callback locks the payment first, then the
+    request."""
     if request.status != rules.REFUNDING:
         return request
     payment = None
     if request.payment_id is not None:
-        payment = Payment.objects.select_for_update().get(pk=request.payment_id)
+        payment = Payment.objects.get(pk=request.payment_id)
     if payment is not None and payment.status == Payment.Status.PENDING:
-        # Nothing happened: no event, just the next look.
-        _note_silently(request, now=now,
-                       refund_check_at=rules.refund_check_at(now, clock_settings()))
+        _note_silently(request, now=now, refund_check_at=None)
         return request
     if payment is not None and payment.status == Payment.Status.SUCCEEDED:
         return _refunded(request, payment, actor=None, side=Side.SYSTEM, now=now,

@@ -217,10 +217,10 @@ def quality_review(now: datetime, batch_size: int = BATCH_SIZE) -> int:
 
 @register("aftersale.refund_check")
 def refund_check(now: datetime, batch_size: int = BATCH_SIZE) -> int:
-    """Refunds in progress: read the provider's answer to a pending refund or payout
-    (refunded on success; on failure the timeline says so and it is tried again later),
-    and try again those whose last attempt failed. Every path moves refund_check_at ahead
-    or leaves "refunding", so a second run finds nothing due."""
+    """Refunds whose last attempt failed: try again. (A pending refund or payout is not
+    checked here: the provider settles it and the request is told.) Every path moves
+    refund_check_at ahead, clears it, or leaves "refunding", so a second run finds nothing
+    due."""
     due = AfterSaleRequest.objects.filter(status=Status.REFUNDING, refund_check_at__lte=now)
     return _sweep_rows(due, lambda r: services.after_sale_request_refund_check(r, now=now),
                        batch_size)

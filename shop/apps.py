@@ -7,5 +7,16 @@ class ShopConfig(AppConfig):
     verbose_name = _("Stores and orders")
 
     def ready(self):
-        # configuration keys, demo-data loaders, deadline sweeps and worker tasks
-        from shop import conf, conf_deposits, demo, demo_deposits, demo_orders, sweeps, tasks  # noqa: F401
+        # configuration keys, demo-data loaders, deadline sweeps, worker tasks, the payment
+        # purposes shop owns and its subscriptions to compliance's announcements
+        from shop import (  # noqa: F401
+            conf,
+            conf_deposits,
+            demo,
+            demo_deposits,
+            demo_orders,
+            purposes,
+            subscribers,
+            sweeps,
+            tasks,
+        )

@@ -11,13 +11,13 @@ from common import demo
 
 @demo.register(45, "deposits")
 def load_deposits():
+    from payments.services import sandbox_pay
     from shop.models import DepositAccount, DepositPayIn, Store
     from shop.services.deposits import (
         deposit_deduct,
         deposit_evaluate,
         deposit_payin_start,
     )
-    from shop.services.payments import sandbox_pay
 
     def pay(store, kind, amount, token):
         amount = Decimal(amount)

@@ -17,9 +17,10 @@ DEMO_ADDRESS = {
 
 @demo.register(40, "orders")
 def load_orders():
+    from payments.services import sandbox_pay
     from shop.models import Order, Product, Sku
+    from shop.services.order_payments import order_payment_start
     from shop.services.orders import order_confirm_receipt, order_place
-    from shop.services.payments import payment_start, sandbox_pay
     from shop.services.ratings import store_rating_create
     from shop.services.shipping import courier_sign, courier_webhook_handle, order_ship
 
@@ -44,7 +45,7 @@ def load_orders():
                            address=DEMO_ADDRESS, **kw)
 
     def pay(order):
-        payment, _info = payment_start(order=order, actor=order.buyer)
+        payment, _info = order_payment_start(order=order, actor=order.buyer)
         sandbox_pay(payment)
         return Order.objects.get(pk=order.pk)
 

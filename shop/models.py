@@ -169,6 +169,13 @@ class Product(TimeStampedModel):
         REJECTED = "rejected", _("Rejected")
         DELISTED = "delisted", _("Delisted")
 
+    class DelistedCause(models.TextChoices):
+        """Who or what took a listed product off sale; relisting is decided on it."""
+
+        MERCHANT = "merchant", _("Delisted by the merchant")
+        REVIEWER = "reviewer", _("Delisted by a reviewer")
+        QUALIFICATION_EXPIRED = "qualification_expired", _("A required qualification expired")
+
     class Platform(models.TextChoices):
         TMALL = "tmall", _("Tmall")
         PINDUODUO = "pinduoduo", _("Pinduoduo")
@@ -205,6 +212,10 @@ class Product(TimeStampedModel):
     image_caption = models.CharField(_("image caption"), max_length=200, blank=True)
     listed_at = models.DateTimeField(_("listed at"), null=True, blank=True)
     delisted_reason = models.CharField(_("delisting reason"), max_length=200, blank=True)
+    delisted_cause = models.CharField(
+        _("delisting cause"), max_length=32, choices=DelistedCause.choices, blank=True,
+        default="",
+    )
 
     objects = scoped_manager("store__merchant")
 
@@ -413,6 +424,14 @@ class Order(TimeStampedModel):
         return self.number
 
     @property
+    def payments(self):
+        """Every payment filed under this order (paying, refunds, payouts), oldest first:
+        payments knows no order, the order's money files them under its reference."""
+        from payments.selectors import payments_for_reference
+
+        return payments_for_reference(f"order:{self.pk}")
+
+    @property
     def tracking_status_label(self):
         kinds = dict(TrackingEvent.Kind.choices)
         return kinds.get(self.tracking_status, self.tracking_status)
@@ -463,59 +482,6 @@ class OrderEvent(EventBase):
     @property
     def to_status_label(self):
         return dict(Order.Status.choices).get(self.to_status, self.to_status)
-
-
-class Payment(models.Model):
-    """A payment, refund or payout through the payment provider. `provider_ref` makes
-    callbacks idempotent; `idempotency_key` makes each refund or payout happen once."""
-
-    class Kind(models.TextChoices):
-        PAYMENT = "payment", _("Payment")
-        REFUND = "refund", _("Refund")
-        PAYOUT = "payout", _("Payout")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
-
-    # A payout (e.g. compensation paid first from a deposit) need not concern an order.
-    order = models.ForeignKey(
-        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments",
-        null=True, blank=True,
-    )
-    payee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("payee"), on_delete=models.PROTECT,
-        related_name="+", null=True, blank=True,
-    )
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PAYMENT)
-    provider = models.CharField(_("provider"), max_length=20)
-    provider_ref = models.CharField(_("provider reference"), max_length=64, unique=True)
-    idempotency_key = models.CharField(max_length=80, unique=True)
-    amount = MoneyField(_("amount"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    raw = models.JSONField(_("provider data"), default=dict, blank=True)
-
-    class Meta:
-        verbose_name = _("payment")
-        verbose_name_plural = _("payments")
-        ordering = ["created_at"]
-        indexes = [models.Index(fields=["order", "kind", "status"])]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
-            models.CheckConstraint(
-                condition=~Q(kind="payment") | Q(order__isnull=False),
-                name="payment_has_order",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.provider_ref}"
 
 
 class TrackingEvent(models.Model):
@@ -620,8 +586,8 @@ class LedgerEntryBase(models.Model):
         related_name="+",
     )
     payment = models.ForeignKey(
-        Payment, verbose_name=_("payment"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
+        "payments.Payment", verbose_name=_("payment"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     data = models.JSONField(_("details"), default=dict, blank=True)
@@ -836,8 +802,8 @@ class StoreAccountEntry(LedgerEntryBase):
 
 
 class DepositPayIn(models.Model):
-    """A merchant's payment into a deposit (缴纳/补缴保证金) through the payment provider.
-    The provider's signed callback confirms it, once (provider_ref is unique)."""
+    """A merchant's payment into a deposit (缴纳/补缴保证金). The money moves as a payment
+    with the purpose ``deposit.payin``; its settlement credits the deposit, once."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -851,8 +817,10 @@ class DepositPayIn(models.Model):
         related_name="payins",
     )
     amount = MoneyField(_("amount"))
-    provider = models.CharField(_("provider"), max_length=20)
-    provider_ref = models.CharField(_("provider reference"), max_length=64, unique=True)
+    payment = models.OneToOneField(
+        "payments.Payment", verbose_name=_("payment"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
     idempotency_key = models.CharField(max_length=80, unique=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -863,7 +831,6 @@ class DepositPayIn(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    raw = models.JSONField(_("provider data"), default=dict, blank=True)
 
     objects = scoped_manager("account__store__merchant")
 
@@ -877,6 +844,10 @@ class DepositPayIn(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.amount} ({self.get_status_display()})"
+
+    @property
+    def provider_ref(self) -> str:
+        return self.payment.provider_ref if self.payment_id else ""
 
 
 class Withdrawal(models.Model):
@@ -913,8 +884,8 @@ class Withdrawal(models.Model):
     automatic = models.BooleanField(_("paid automatically"), default=False)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     payment = models.ForeignKey(
-        Payment, verbose_name=_("payout"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
+        "payments.Payment", verbose_name=_("payout"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
     )
 
     objects = scoped_manager("store__merchant")

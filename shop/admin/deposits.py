@@ -198,9 +198,9 @@ class DepositEntryAdmin(_ReadOnlyAdmin):
 @admin.register(DepositPayIn)
 class DepositPayInAdmin(_ReadOnlyAdmin):
     list_display = ["provider_ref", "account", "amount", "status", "created_at", "confirmed_at"]
-    list_filter = ["status", "provider"]
-    search_fields = ["=provider_ref"]
-    list_select_related = ["account__store"]
+    list_filter = ["status"]
+    search_fields = ["=payment__provider_ref"]
+    list_select_related = ["account__store", "payment"]
     readonly_fields = [f.name for f in DepositPayIn._meta.fields]
 
 

@@ -2,9 +2,12 @@
 (buyer, merchant, courier, payment callbacks, after-sales), so nothing here edits them."""
 
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyInline
-from shop.models import Order, OrderEvent, OrderLine, Payment, StoreRating, TrackingEvent
+from shop.models import Order, OrderEvent, OrderLine, StoreRating, TrackingEvent
+from shop.services.order_payments import order_payments
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -21,13 +24,6 @@ class OrderEventInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
-
-
-class PaymentInline(ReadOnlyInline):
-    model = Payment
-    fields = ["kind", "provider", "provider_ref", "amount", "status", "created_at",
-              "confirmed_at", "reason"]
-    readonly_fields = fields
 
 
 class TrackingInline(ReadOnlyInline):
@@ -59,17 +55,16 @@ class OrderAdmin(_ReadOnlyAdmin):
     search_fields = ["=number", "=waybill_number"]
     date_hierarchy = "created_at"
     raw_id_fields = ["buyer", "store"]
-    inlines = [OrderLineInline, PaymentInline, TrackingInline, OrderEventInline]
-    readonly_fields = [f.name for f in Order._meta.fields]
+    inlines = [OrderLineInline, TrackingInline, OrderEventInline]
+    readonly_fields = [*(f.name for f in Order._meta.fields), "payments_table"]
 
-
-@admin.register(Payment)
-class PaymentAdmin(_ReadOnlyAdmin):
-    list_display = ["provider_ref", "kind", "order", "payee", "amount", "status", "created_at"]
-    list_filter = ["kind", "status", "provider"]
-    list_select_related = ["order", "payee"]
-    search_fields = ["=provider_ref", "=idempotency_key", "=order__number"]
-    readonly_fields = [f.name for f in Payment._meta.fields]
+    @admin.display(description=_("payments"))
+    def payments_table(self, obj):
+        rows = [(p.get_kind_display(), p.provider_ref, p.amount, p.get_status_display(),
+                 p.created_at) for p in order_payments(obj)]
+        if not rows:
+            return "—"
+        return format_html_join("", "<div>{} · {} · ¥{} · {} · {:%Y-%m-%d %H:%M}</div>", rows)
 
 
 @admin.register(StoreRating)

@@ -12,8 +12,8 @@ from common.api import IsBuyer
 from shop.api import serializers as s
 from shop.models import Order, Product, Store
 from shop.selectors.orders import order_detail_for_buyer, orders_for_buyer, store_listed_products
+from shop.services.order_payments import order_payment_start
 from shop.services.orders import order_cancel, order_confirm_receipt, order_place
-from shop.services.payments import payment_start
 from shop.services.ratings import store_rating_create
 
 
@@ -77,7 +77,7 @@ class OrderPayView(APIView):
     @extend_schema(request=None, responses=s.PaymentStartOut)
     def post(self, request, number):
         order = get_object_or_404(orders_for_buyer(request.user), number=number)
-        _payment, info = payment_start(order=order, actor=request.user)
+        _payment, info = order_payment_start(order=order, actor=request.user)
         return Response(info)
 
 

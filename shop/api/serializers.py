@@ -4,7 +4,8 @@ check shapes only; business rules live in the services."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from shop.models import Order, OrderEvent, OrderLine, Payment, Product, Sku, TrackingEvent
+from payments.models import Payment
+from shop.models import Order, OrderEvent, OrderLine, Product, Sku, TrackingEvent
 from shop.rules.orders import ADDRESS_FIELDS, COURIERS, RATING_MAX, RATING_MIN
 
 

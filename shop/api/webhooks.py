@@ -1,5 +1,5 @@
-"""Signed callbacks from the payment provider and couriers. They carry no user session:
-the HMAC signature over the raw body is the authentication. A bad signature is a 400 with
+"""Signed callbacks from couriers (the payment provider's are in payments.api). They carry
+no user session: the HMAC signature over the raw body is the authentication. A bad signature is a 400 with
 a JSON error; a repeated callback changes nothing."""
 
 from drf_spectacular.utils import extend_schema
@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.api.serializers import WebhookOut
-from shop.services.payments import payment_callback_handle
 from shop.services.shipping import courier_webhook_handle
 
 SIGNATURE_HEADER = "X-Signature"
@@ -17,16 +16,6 @@ SIGNATURE_HEADER = "X-Signature"
 class _Webhook(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
-
-
-class PaymentCallbackView(_Webhook):
-    @extend_schema(request=None, responses=WebhookOut)
-    def post(self, request, provider):
-        payment, changed = payment_callback_handle(
-            provider_name=provider, body=request.body,
-            signature=request.headers.get(SIGNATURE_HEADER, ""),
-        )
-        return Response({"ok": True, "changed": changed, "status": payment.status})
 
 
 class CourierCallbackView(_Webhook):

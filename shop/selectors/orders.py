@@ -44,7 +44,7 @@ def order_filter(qs: QuerySet[Order], *, status="", date_from=None, date_to=None
 
 def _with_detail(qs: QuerySet[Order]) -> QuerySet[Order]:
     return qs.select_related("buyer", "store").prefetch_related(
-        "lines", "payments", "tracking",
+        "lines", "tracking",
         Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
     )
 

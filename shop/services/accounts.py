@@ -14,10 +14,11 @@ import shop.conf_deposits  # noqa: F401  (configuration keys)
 from common import config
 from common.errors import ApplicationError
 from common.money import to_money
+from payments.models import Payment
+from payments.services import PaymentFailedError, payment_payout
 from shop.models import (
     Order,
     OrderLine,
-    Payment,
     Store,
     StoreAccount,
     StoreAccountEntry,
@@ -30,6 +31,8 @@ from shop.services.deposits import (
     deposits_cover_from_account_locked,
     store_entry_append,
 )
+
+WITHDRAWAL_PAYOUT = "store_account.withdrawal"
 
 
 def store_account_get(store: Store) -> StoreAccount:
@@ -289,8 +292,6 @@ def withdrawal_approve(*, withdrawal: Withdrawal, actor, now: datetime | None = 
     idempotency key is the withdrawal). Paid when the provider says it succeeded; while it
     is pending the money stays held off the account (PAYING) until the provider's callback
     settles it (`withdrawal_payout_settled`); if it failed the money comes back."""
-    from shop.services.payments import PaymentFailedError, payment_payout
-
     now = now or timezone.now()
     _may_withdraw_or_raise(withdrawal.store)
     with transaction.atomic():
@@ -301,6 +302,8 @@ def withdrawal_approve(*, withdrawal: Withdrawal, actor, now: datetime | None = 
             raise ApplicationError(_("This withdrawal was already decided."), code="bad_state")
         try:
             payment = payment_payout(
+                purpose=WITHDRAWAL_PAYOUT, subject_id=withdrawal.pk,
+                reference=f"store:{withdrawal.store_id}",
                 payee=withdrawal.store.merchant, amount=withdrawal.amount,
                 idempotency_key=f"withdrawal:{withdrawal.pk}", actor=actor,
                 reason=_("Withdrawal of store %(store)s") % {"store": withdrawal.store.name},
@@ -327,18 +330,18 @@ def withdrawal_approve(*, withdrawal: Withdrawal, actor, now: datetime | None = 
     return withdrawal
 
 
-def withdrawal_payout_settled(payment: Payment, *, succeeded: bool, now: datetime) -> bool:
-    """The provider's callback settled the payout of a withdrawal being paid out: PAID, or
-    FAILED with the money back on the account. False if `payment` pays no withdrawal.
+def withdrawal_payout_settled(payment: Payment, succeeded: bool, now: datetime) -> None:
+    """The provider settled the payout of a withdrawal being paid out (purpose
+    ``store_account.withdrawal``): PAID, or FAILED with the money back on the account.
     Runs inside the callback's transaction."""
     store_id = (Withdrawal.objects.filter(payment=payment)
                 .values_list("store_id", flat=True).first())
     if store_id is None:
-        return False
+        return
     store_account, deposits = _locked(Store.objects.get(pk=store_id))
     withdrawal = Withdrawal.objects.select_for_update().get(payment=payment)
     if withdrawal.status != Withdrawal.Status.PAYING:
-        return True
+        return
     old = withdrawal.status
     if succeeded:
         withdrawal.status = Withdrawal.Status.PAID
@@ -348,7 +351,6 @@ def withdrawal_payout_settled(payment: Payment, *, succeeded: bool, now: datetim
     withdrawal.save(update_fields=["status"])
     _withdrawal_event(withdrawal, old, withdrawal.status, None, reason, now,
                       payment=payment.provider_ref)
-    return True
 
 
 def withdrawal_reject(*, withdrawal: Withdrawal, actor, reason: str,

@@ -26,12 +26,14 @@ from django.utils.translation import gettext as _
 import shop.conf_deposits  # noqa: F401  (configuration keys)
 from common import config
 from common.errors import ApplicationError
+from payments.models import Payment
+from payments.selectors import payment_live
+from payments.services import PaymentFailedError, payment_payout
 from shop.models import (
     ClosureApplication,
     ClosureEvent,
     DepositAccount,
     DepositEntry,
-    Payment,
     Store,
 )
 from shop.rules import deposits as rules
@@ -168,6 +170,9 @@ def closure_reject(*, application: ClosureApplication, actor, reason: str,
     return application
 
 
+CLOSURE_REFUND = "deposit.closure_refund"
+
+
 def _refund_key(application, kind) -> str:
     return f"closure:{application.pk}:{kind}"
 
@@ -175,7 +180,7 @@ def _refund_key(application, kind) -> str:
 def _refund_payment(application, kind) -> Payment | None:
     """The live refund payout of one deposit of the application (a failed one has given
     its key up, so this is the succeeded or pending one, if any)."""
-    return Payment.objects.filter(idempotency_key=_refund_key(application, kind)).first()
+    return payment_live(_refund_key(application, kind))
 
 
 def _refund_cause_id(account, application) -> str:
@@ -239,8 +244,6 @@ def closure_approve(*, application: ClosureApplication, actor, unknown_confirmed
     nothing that changed since the reviewer opened the page (or in a transaction that
     committed meanwhile) slips through. Approving an application whose refund failed pays
     the deposits not refunded yet."""
-    from shop.services.payments import PaymentFailedError, payment_payout
-
     now = now or timezone.now()
     with transaction.atomic():
         store = _store_lock(application.store)
@@ -272,7 +275,8 @@ def closure_approve(*, application: ClosureApplication, actor, unknown_confirmed
                 continue
             try:
                 payment = payment_payout(
-                    payee=store.merchant, amount=amount,
+                    purpose=CLOSURE_REFUND, subject_id=application.pk,
+                    reference=f"store:{store.pk}", payee=store.merchant, amount=amount,
                     idempotency_key=_refund_key(application, kind), actor=actor,
                     reason=_("%(deposit)s refunded on closing the store") % {
                         "deposit": account.get_kind_display()},
@@ -304,16 +308,16 @@ def closure_approve(*, application: ClosureApplication, actor, unknown_confirmed
     return application
 
 
-def closure_payout_settled(payment: Payment, *, succeeded: bool, now: datetime) -> bool:
+def closure_payout_settled(payment: Payment, succeeded: bool, now: datetime) -> None:
     """The provider's callback settled a pending deposit refund of a closure. On success
     the refund stands; on failure the held money goes back on the deposit, which reopens.
     Then the application moves on (APPROVED once every refund succeeded, back to the
-    reviewers if one failed). False if `payment` refunds no closure."""
+    reviewers if one failed). Purpose ``deposit.closure_refund``."""
     entry = (DepositEntry.objects.filter(payment=payment, kind=DepositEntry.Kind.REFUND,
                                          cause_type="closure")
              .select_related("account").first())
     if entry is None:
-        return False
+        return
     application = ClosureApplication.objects.get(pk=entry.data["closure"])
     store = _store_lock(application.store)
     application = _application_lock(application)
@@ -343,4 +347,3 @@ def closure_payout_settled(payment: Payment, *, succeeded: bool, now: datetime) 
         # The deposit guarantees again: its requirement and shortfall are worked out anew.
         deposits_evaluate_locked(store=store, store_account=store_account, accounts=accounts,
                                  now=now)
-    return True

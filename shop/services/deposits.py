@@ -22,6 +22,13 @@ import shop.conf_deposits  # noqa: F401  (configuration keys)
 from common import config, deadlines
 from common.errors import ApplicationError
 from common.money import to_money
+from payments.providers import sandbox_enabled
+from payments.services import (
+    payment_instructions,
+    payment_refund,
+    payment_start,
+    sandbox_pay,
+)
 from shop.models import (
     DepositAccount,
     DepositAdjustment,
@@ -266,12 +273,14 @@ def deposit_adjust(*, account: DepositAccount, amount, actor, reason: str, token
 
 
 # --- paying in ------------------------------------------------------------------------------------
+DEPOSIT_PAYIN = "deposit.payin"
+DEPOSIT_PAYIN_REFUND = "deposit.payin_refund"
+
+
 def deposit_payin_start(*, store: Store, kind: str, amount, actor, token: str,
                         now: datetime | None = None) -> tuple[DepositPayIn, dict]:
-    """The merchant pays into a deposit: a pending pay-in at the payment provider (the
-    same one for the same form token) and what the merchant needs to pay it."""
-    from shop.services.payments import payment_provider
-
+    """The merchant pays into a deposit: a pending pay-in and its payment (the same ones
+    for the same form token) and what the merchant needs to pay it."""
     now = now or timezone.now()
     amount = to_money(amount)
     if actor is None or store.merchant_id != actor.pk:
@@ -288,75 +297,83 @@ def deposit_payin_start(*, store: Store, kind: str, amount, actor, token: str,
     if account.closed_at is not None:
         raise ApplicationError(_("This deposit was refunded when the store closed."),
                                code="deposit_closed")
-    provider = payment_provider()
     key = f"deposit-payin:{store.pk}:{token}"
-    payin = DepositPayIn.objects.filter(idempotency_key=key).first()
+    payin = DepositPayIn.objects.select_related("payment").filter(idempotency_key=key).first()
     if payin is None:
         try:
             with transaction.atomic():
                 payin = DepositPayIn.objects.create(
-                    account=account, amount=amount, provider=provider.name,
-                    provider_ref=provider.new_reference("deposit"), idempotency_key=key,
-                    created_by=actor, created_at=now,
+                    account=account, amount=amount, idempotency_key=key, created_by=actor,
+                    created_at=now,
                 )
+                payin.payment = payment_start(
+                    purpose=DEPOSIT_PAYIN, subject_id=payin.pk, amount=amount,
+                    idempotency_key=f"deposit.payin:{payin.pk}", actor=actor,
+                    reference=f"store:{store.pk}", now=now,
+                )
+                payin.save(update_fields=["payment"])
         except IntegrityError:
-            payin = DepositPayIn.objects.get(idempotency_key=key)
-    return payin, provider.start(payin)
+            payin = DepositPayIn.objects.select_related("payment").get(idempotency_key=key)
+    return payin, payment_instructions(payin.payment)
 
 
-def deposit_payin_confirm(*, provider_ref: str, succeeded: bool, amount, data: dict,
-                          now: datetime | None = None) -> tuple[DepositPayIn, bool] | None:
-    """Apply the provider's verified callback for a pay-in; None if `provider_ref` is not
-    a pay-in. A repeated callback finds it settled and changes nothing. Money that arrives
-    after the deposit was closed (refunded on closing the store) is sent straight back to
-    the merchant and the pay-in is marked refunded, as an order's late payment is."""
-    now = now or timezone.now()
-    store_id = (DepositPayIn.objects.filter(provider_ref=provider_ref)
+def _payin_move(payin: DepositPayIn, status: str, *, now) -> None:
+    payin.status = status
+    payin.confirmed_at = now
+    payin.save(update_fields=["status", "confirmed_at"])
+
+
+def deposit_payin_settled(payment, succeeded: bool, now: datetime) -> None:
+    """The provider settled a pay-in's payment (purpose ``deposit.payin``, row locked).
+    Failed: the pay-in failed. Paid (also after it was reported failed): the deposit is
+    credited, once; money that arrives after the deposit was closed (refunded on closing
+    the store) is sent straight back to the merchant and the pay-in is marked refunded,
+    as an order's late payment is."""
+    store_id = (DepositPayIn.objects.filter(pk=payment.subject_id)
                 .values_list("account__store_id", flat=True).first())
     if store_id is None:
-        return None
+        return
     store = Store.objects.get(pk=store_id)
-    with transaction.atomic():
-        store_account, accounts = accounts_lock(store)
-        payin = DepositPayIn.objects.select_for_update().get(provider_ref=provider_ref)
-        if payin.status != DepositPayIn.Status.PENDING:
-            return payin, False
-        payin.raw = data
-        payin.confirmed_at = now
-        if not succeeded:
-            payin.status = DepositPayIn.Status.FAILED
-            payin.save(update_fields=["status", "raw", "confirmed_at"])
-            return payin, True
-        if to_money(amount) != payin.amount:
-            raise ApplicationError(_("The paid amount does not match the payment."),
-                                   code="amount_mismatch")
-        account = accounts[payin.account.kind]
-        if account.closed_at is not None:
-            from shop.services.payments import payment_refund_payin
-
-            refund = payment_refund_payin(
-                payin=payin, now=now,
-                reason=_("Deposit payment arrived after the deposit was closed"),
-            )
-            payin.status = DepositPayIn.Status.REFUNDED
-            payin.raw = {**data, "refund": refund.provider_ref, "refund_status": refund.status}
-            payin.save(update_fields=["status", "raw", "confirmed_at"])
-            logger.info("deposit pay-in %s arrived after the deposit closed; refunded by %s",
-                        payin.pk, refund.provider_ref)
-            return payin, True
-        payin.status = DepositPayIn.Status.SUCCEEDED
-        payin.save(update_fields=["status", "raw", "confirmed_at"])
-        first = not account.entries.filter(
-            kind__in=[DepositEntry.Kind.PAYMENT, DepositEntry.Kind.TOP_UP]).exists()
-        deposit_entry_append(
-            account, kind=DepositEntry.Kind.PAYMENT if first else DepositEntry.Kind.TOP_UP,
-            amount=payin.amount, actor=payin.created_by,
-            reason=_("Paid through %(provider)s") % {"provider": payin.provider}, now=now,
-            cause_type="payin", cause_id=str(payin.pk), data={"provider_ref": provider_ref},
+    store_account, accounts = accounts_lock(store)
+    payin = DepositPayIn.objects.select_for_update().get(pk=payment.subject_id)
+    if not succeeded:
+        if payin.status == DepositPayIn.Status.PENDING:
+            _payin_move(payin, DepositPayIn.Status.FAILED, now=now)
+        return
+    if payin.status not in (DepositPayIn.Status.PENDING, DepositPayIn.Status.FAILED):
+        return
+    account = accounts[payin.account.kind]
+    if account.closed_at is not None:
+        refund = payment_refund(
+            purpose=DEPOSIT_PAYIN_REFUND, subject_id=payin.pk, payee=payin.created_by,
+            amount=payin.amount, idempotency_key=f"payin:{payin.pk}:refund", actor=None,
+            reason=_("Deposit payment arrived after the deposit was closed"),
+            reference=f"store:{store.pk}", now=now,
         )
-        deposits_evaluate_locked(store=store, store_account=store_account, accounts=accounts,
-                                 now=now, actor=payin.created_by)
-    return payin, True
+        _payin_move(payin, DepositPayIn.Status.REFUNDED, now=now)
+        logger.info("deposit pay-in %s arrived after the deposit closed; refunded by %s",
+                    payin.pk, refund.provider_ref)
+        return
+    _payin_move(payin, DepositPayIn.Status.SUCCEEDED, now=now)
+    first = not account.entries.filter(
+        kind__in=[DepositEntry.Kind.PAYMENT, DepositEntry.Kind.TOP_UP]).exists()
+    deposit_entry_append(
+        account, kind=DepositEntry.Kind.PAYMENT if first else DepositEntry.Kind.TOP_UP,
+        amount=payin.amount, actor=payin.created_by,
+        reason=_("Paid through %(provider)s") % {"provider": payment.provider}, now=now,
+        cause_type="payin", cause_id=str(payin.pk), payment=payment,
+        data={"provider_ref": payment.provider_ref},
+    )
+    deposits_evaluate_locked(store=store, store_account=store_account, accounts=accounts,
+                             now=now, actor=payin.created_by)
+
+
+def deposit_payin_refund_settled(payment, succeeded: bool, now: datetime) -> None:
+    """A pay-in sent back (purpose ``deposit.payin_refund``) settled. If it failed, the
+    money is still with the platform: support pays it back by hand."""
+    if not succeeded:
+        logger.warning("refund %s of %s to user %s failed at the provider; pay it back by hand",
+                       payment.provider_ref, payment.amount, payment.payee_id)
 
 
 def deposit_payin_sandbox_confirm(payin: DepositPayIn, *, now: datetime | None = None):
@@ -364,18 +381,13 @@ def deposit_payin_sandbox_confirm(payin: DepositPayIn, *, now: datetime | None =
     the same path as a real provider's callback. Refused unless the sandbox is enabled
     (PAYMENT_SANDBOX_ENABLED, by default DEBUG): in production this would credit a deposit
     that nobody paid."""
-    from shop.services.payments import payment_callback_handle, payment_provider, sandbox_enabled
-
     if not sandbox_enabled():
         raise ApplicationError(_("The sandbox payment provider is not available here."),
                                code="sandbox_disabled")
-    if payin.provider != "sandbox":
+    if payin.payment is None or payin.payment.provider != "sandbox":
         raise ApplicationError(_("Only sandbox payments can be confirmed here."),
                                code="not_sandbox")
-    provider = payment_provider("sandbox")
-    body = provider.callback_body(payin)
-    return payment_callback_handle(provider_name="sandbox", body=body,
-                                   signature=provider.sign(body), now=now)
+    return sandbox_pay(payin.payment, now=now)
 
 
 # --- first-payment clock ------------------------------------------------------------------------

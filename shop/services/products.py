@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from common.errors import ApplicationError
 from common.money import to_money
 from compliance.models import Category
+from compliance.services import listing_screen, product_submission_check
 from shop.models import Product, ProductEvent, ProductRevision, Sku, Store
 from shop.rules.products import PRODUCT_TRANSITIONS, attributes_key, can_move
 from shop.selectors.stores import store_may_list_kind
@@ -393,8 +394,6 @@ def _next_number(product) -> int:
 def product_submit(*, product: Product, actor, now=None) -> ProductRevision:
     """Send a product (or the open change of a listed one) to review. Refused, naming
     what is missing, when the category or qualifications do not allow it."""
-    from compliance.services import listing_screen, product_submission_check
-
     now = now or timezone.now()
     product = Product.objects.select_for_update().select_related("store").get(pk=product.pk)
     _lock_store(product)
@@ -468,8 +467,6 @@ def product_revision_approve(*, revision: ProductRevision, actor, reason="", now
     payload = dict(revision.payload)
     # What was allowed at submission may not be now (a qualification expired, the category
     # closed): the reviewer gets the same named refusal the merchant would.
-    from compliance.services import product_submission_check
-
     category = (
         Category.objects.select_related("parent__parent")
         .filter(pk=payload.get("category_id"))
@@ -499,13 +496,14 @@ def product_revision_approve(*, revision: ProductRevision, actor, reason="", now
     else:
         product.listed_at = now
         product.delisted_reason = ""
+        product.delisted_cause = ""
         _move(
             product,
             Product.Status.LISTED,
             actor=actor,
             reason=reason or _("Approved and listed"),
             now=now,
-            extra_fields=["listed_at", "delisted_reason"],
+            extra_fields=["listed_at", "delisted_reason", "delisted_cause"],
         )
     return product
 
@@ -544,21 +542,36 @@ def product_revision_reject(*, revision: ProductRevision, actor, reason: str, no
     return product
 
 
+def _delisted_cause(product: Product, actor) -> str:
+    """The cause of a delisting whose caller did not name one: the store's merchant, or
+    else a platform reviewer. A system delisting (no actor) names its own; if it does not,
+    the cause stays blank (unknown), which nothing relists automatically."""
+    if actor is None:
+        return ""
+    if actor.pk == product.store.merchant_id:
+        return Product.DelistedCause.MERCHANT
+    return Product.DelistedCause.REVIEWER
+
+
 @transaction.atomic
-def product_delist(*, product: Product, actor, reason: str, now=None) -> Product:
-    """Take a listed product off sale (merchant, reviewer, or the system with actor=None)."""
+def product_delist(*, product: Product, actor, reason: str, cause=None, now=None) -> Product:
+    """Take a listed product off sale (merchant, reviewer, or the system with actor=None).
+    `cause` (a `Product.DelistedCause`) is what relisting is decided on later: only the
+    delistings of `QUALIFICATION_EXPIRED` are undone by a renewed qualification. Left out,
+    it follows from the actor (the store's merchant, or a reviewer)."""
     now = now or timezone.now()
     product = Product.objects.select_for_update().select_related("store").get(pk=product.pk)
     if product.status != Product.Status.LISTED:
         raise ApplicationError(_("Only a listed product can be delisted."), code="bad_state")
     product.delisted_reason = (reason or "")[:200]
+    product.delisted_cause = _delisted_cause(product, actor) if cause is None else cause
     _move(
         product,
         Product.Status.DELISTED,
         actor=actor,
         reason=reason,
         now=now,
-        extra_fields=["delisted_reason"],
+        extra_fields=["delisted_reason", "delisted_cause"],
     )
     # A delisted special-category product may lower the required deposit.
     _deposit_evaluate_on_commit(product.store, actor)
@@ -579,6 +592,7 @@ def product_relist(*, product: Product, actor, reason: str, now=None) -> Product
     if product.status != Product.Status.DELISTED:
         raise ApplicationError(_("Only a delisted product can be relisted."), code="bad_state")
     product.delisted_reason = ""
+    product.delisted_cause = ""
     product.listed_at = now
     _move(
         product,
@@ -586,18 +600,20 @@ def product_relist(*, product: Product, actor, reason: str, now=None) -> Product
         actor=actor,
         reason=reason,
         now=now,
-        extra_fields=["delisted_reason", "listed_at"],
+        extra_fields=["delisted_reason", "delisted_cause", "listed_at"],
     )
     return product
 
 
-def product_bulk_delist(*, store: Store, product_ids, actor, reason: str, now=None) -> int:
+def product_bulk_delist(
+    *, store: Store, product_ids, actor, reason: str, cause=None, now=None
+) -> int:
     """Delist several of the store's listed products; others are ignored. Returns the count."""
     count = 0
     for product in Product.objects.filter(
         store=store, pk__in=product_ids, status=Product.Status.LISTED
     ):
-        product_delist(product=product, actor=actor, reason=reason, now=now)
+        product_delist(product=product, actor=actor, reason=reason, cause=cause, now=now)
         count += 1
     return count
 

@@ -19,10 +19,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
+from common.signing import derived_secret, hmac_signature
 from shop.models import Order, OrderEvent, TrackingEvent
 from shop.rules.orders import COURIERS, TRACKING_EFFECTS, WAYBILL_RE, tracking_status_after
 from shop.services.orders import order_lock, order_transition
-from shop.services.payments import derived_secret, hmac_signature
 
 BULK_SHIP_MAX_ROWS = 1000
 BULK_SHIP_MAX_BYTES = 1024 * 1024

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from common.access import merchant_required
 from common.errors import ApplicationError
+from payments.providers import sandbox_enabled
 from shop.models import DepositAccount, DepositEntry, StoreAccountEntry
 from shop.rules import deposits as rules
 from shop.selectors import deposits as selectors
@@ -22,7 +23,6 @@ from shop.selectors.stores import store_abilities, store_for_merchant
 from shop.services import accounts as account_services
 from shop.services import closure as closure_services
 from shop.services import deposits as deposit_services
-from shop.services.payments import sandbox_enabled
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # no deep OFFSET pages: narrow the filters instead
@@ -118,7 +118,9 @@ def deposit_pay(request):
 def deposit_payin(request, pk):
     payin = get_object_or_404(selectors.payins_for_merchant(request.user), pk=pk)
     return render(request, "seller/deposits/payin.html", {
-        "payin": payin, "sandbox": payin.provider == "sandbox" and sandbox_enabled(),
+        "payin": payin,
+        "sandbox": payin.payment is not None and payin.payment.provider == "sandbox"
+        and sandbox_enabled(),
     })
 
 

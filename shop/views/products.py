@@ -226,7 +226,9 @@ def product_submit(request, pk):
 def product_delist(request, pk):
     product = get_object_or_404(Product.objects.for_merchant(request.user), pk=pk)
     try:
-        product_services.product_delist(product=product, actor=request.user, reason=_("Delisted by the merchant"))
+        product_services.product_delist(product=product, actor=request.user,
+                                        reason=_("Delisted by the merchant"),
+                                        cause=Product.DelistedCause.MERCHANT)
         messages.success(request, _("Delisted."))
     except ApplicationError as exc:
         messages.error(request, str(exc.message))

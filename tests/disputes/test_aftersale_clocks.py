@@ -11,7 +11,8 @@ from common import config, deadlines
 from common.errors import ApplicationError
 from disputes import services, sweeps
 from disputes.models import AfterSaleEvent, AfterSaleRequest
-from shop.models import DepositEntry, Order, Payment
+from payments.models import Payment
+from shop.models import DepositEntry, Order
 from tests.disputes.aftersale_factories import (
     RETURN_ADDRESS,
     START,
@@ -100,7 +101,7 @@ def test_72h_without_review_refunds_a_refund_only_request(travel, buyer, sku):
     assert fire(sweeps.auto_approve, START + timedelta(hours=72)) == 1
     request = fresh(request)
     assert request.status == "refunded" and request.refunded_amount == Decimal("100.00")
-    assert Payment.objects.filter(kind="refund", order=order).count() == 1
+    assert Payment.objects.filter(kind="refund", reference=f"order:{order.pk}").count() == 1
     assert Order.objects.get(pk=order.pk).status == "closed"
 
 

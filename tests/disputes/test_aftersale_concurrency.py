@@ -7,7 +7,7 @@ import pytest
 
 from disputes import services, sweeps
 from disputes.models import AfterSaleEvent, AfterSaleRequest
-from shop.models import Payment
+from payments.models import Payment
 from tests.concurrency import postgres_only, run_threads
 from tests.disputes.aftersale_factories import (
     START,

@@ -9,7 +9,8 @@ import pytest
 from common.errors import ApplicationError
 from disputes import rules, services
 from disputes.models import AfterSaleEvent, Ruling
-from shop.models import DepositEntry, Payment
+from payments.models import Payment
+from shop.models import DepositEntry
 from tests.disputes.aftersale_factories import (
     START,
     deposit_balance,
@@ -114,10 +115,11 @@ def test_pay_first_ruling_deducts_the_deposit_exactly_once(travel, buyer, mercha
     assert deposit_balance(store) == Decimal("425.00")
     # Whatever runs the money path again (a retry, the same cause) moves nothing.
     services._deposit_deduct(request, Decimal("75.00"), agent, "retry", START)
-    from shop.services.payments import payment_payout
+    from payments.services import payment_payout
 
-    payment_payout(payee=buyer, amount="75.00", idempotency_key=f"aftersale:{request.pk}:payout",
-                   actor=agent, reason="retry", order=order)
+    payment_payout(purpose="aftersale.payout", subject_id=request.pk, payee=buyer,
+                   amount="75.00", idempotency_key=f"aftersale:{request.pk}:payout",
+                   actor=agent, reason="retry")
     assert DepositEntry.objects.filter(kind="deduction").count() == 1
     assert Payment.objects.filter(kind="payout").count() == 1
     assert deposit_balance(store) == Decimal("425.00")

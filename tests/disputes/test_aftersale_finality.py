@@ -12,7 +12,8 @@ from common import roles
 from common.errors import ApplicationError
 from disputes import presentation, rules, services, sweeps
 from disputes.models import AfterSaleRequest
-from shop.models import Order, Payment
+from payments.models import Payment
+from shop.models import Order
 from shop.services.orders import order_place
 from tests.disputes.aftersale_factories import (
     START,

@@ -9,7 +9,8 @@ import pytest
 from common.errors import ApplicationError
 from disputes import services
 from disputes.models import AfterSaleEvent, AfterSaleRequest
-from shop.models import Order, OrderLine, Payment
+from payments.models import Payment
+from shop.models import Order, OrderLine
 from tests.disputes.aftersale_factories import (
     RETURN_ADDRESS,
     START,
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def refunds(order):
-    return list(Payment.objects.filter(order=order, kind="refund").order_by("pk"))
+    return list(Payment.objects.filter(reference=f"order:{order.pk}", kind="refund").order_by("pk"))
 
 
 def test_refund_only_approved_refunds_once_and_closes_the_unshipped_order(

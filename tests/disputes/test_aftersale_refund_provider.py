@@ -1,6 +1,6 @@
 """Refunds and payouts the payment provider does not settle at once.
 
-The provider is a fake with the real interface (shop.services.payments): it answers each
+The provider is a fake with the real interface (payments.providers): it answers each
 refund or payout with the next status queued in `answers` (then `default`) and signs its
 callbacks like the sandbox. For merchant approval of a refund only, the 10-day automatic
 refund and a ruling paid first by the platform (先行赔付), each of: PENDING then SUCCEEDED,
@@ -15,10 +15,12 @@ from django.utils import translation
 
 from disputes import services, sweeps
 from disputes.models import AfterSaleEvent, Ruling
-from shop.models import DepositEntry, Order, OrderLine, Payment
+from payments import providers
+from payments.models import Payment
+from payments.providers import SandboxProvider
+from payments.services import PaymentFailedError, payment_callback_handle
+from shop.models import DepositEntry, Order, OrderLine
 from shop.selectors.deposits import ledgers_reconcile
-from shop.services import payments
-from shop.services.payments import PaymentFailedError, SandboxProvider, payment_callback_handle
 from tests.disputes.aftersale_factories import (
     START,
     deposit_balance,
@@ -59,7 +61,7 @@ class FakeProvider(SandboxProvider):
 @pytest.fixture
 def fake(monkeypatch, settings):
     provider = FakeProvider()
-    monkeypatch.setitem(payments._PROVIDERS, "fake", provider)
+    monkeypatch.setitem(providers._PROVIDERS, "fake", provider)
     settings.PAYMENT_PROVIDER = "fake"
     return provider
 
@@ -126,7 +128,8 @@ def test_approve_pending_then_confirmed(refund_only, travel, merchant, fake, mer
     approve(request, merchant)
     request = fresh(request)
     assert request.status == "refunding" and request.refunded_amount == 0
-    assert request.refund_check_at == START + RETRY and request.next_deadline is None
+    # Nothing to look at meanwhile: the request is told when the provider settles it.
+    assert request.refund_check_at is None and request.next_deadline is None
     assert not request.finished and request.settled_at is None
     payment = in_flight(request)
     assert payment.status == PENDING
@@ -141,15 +144,13 @@ def test_approve_pending_then_confirmed(refund_only, travel, merchant, fake, mer
     assert str(request.get_status_display()) == body["status_label"]
     with pytest.raises(services.ApplicationError):
         approve(request, merchant)
-    # Nothing due before the check time; the pending answer only moves the check on.
-    assert sweeps.refund_check(START + RETRY - timedelta(seconds=1)) == 0
-    assert sweeps.refund_check(START + RETRY) == 1
-    assert fresh(request).refund_check_at == START + 2 * RETRY
-    assert sweeps.refund_check(START + RETRY) == 0
-    provider_says(fake, payment, succeeded=True)
+    # The sweep has nothing to do with a pending refund.
+    assert sweeps.refund_check(START + 2 * RETRY) == 0
     travel(START + 2 * RETRY)
-    assert sweeps.refund_check(START + 2 * RETRY) == 1
-    assert sweeps.refund_check(START + 2 * RETRY) == 0  # idempotent
+    provider_says(fake, payment, succeeded=True)
+    _p, changed = provider_says(fake, payment, succeeded=True)  # delivered again
+    assert not changed
+    assert sweeps.refund_check(START + 3 * RETRY) == 0
     request = fresh(request)
     assert request.status == "refunded" and request.refunded_amount == Decimal("100.00")
     assert request.refund_check_at is None and request.finished
@@ -168,16 +169,17 @@ def test_approve_pending_then_failed_is_retried_once_more(refund_only, travel, m
     provider_says(fake, first, succeeded=False)
     order.refresh_from_db()
     assert order.refunded_amount == 0  # released by the provider's answer
-    travel(START + RETRY)
-    assert sweeps.refund_check(START + RETRY) == 1
+    # The request is told at once: the failure is on its timeline, a retry is due later.
     request = fresh(request)
     assert request.status == "refunding" and request.payment_id is None
-    assert request.refund_check_at == START + 2 * RETRY
+    assert request.refund_check_at == START + RETRY
     assert failed_events(request).count() == 1
-    assert sweeps.refund_check(START + RETRY) == 0  # nothing more until the retry time
+    provider_says(fake, first, succeeded=False)  # delivered again: nothing more
     assert failed_events(request).count() == 1
-    travel(START + 2 * RETRY)
-    assert sweeps.refund_check(START + 2 * RETRY) == 1  # the provider now pays at once
+    assert sweeps.refund_check(START + RETRY - timedelta(seconds=1)) == 0
+    travel(START + RETRY)
+    assert sweeps.refund_check(START + RETRY) == 1  # the provider now pays at once
+    assert sweeps.refund_check(START + RETRY) == 0
     request = fresh(request)
     assert request.status == "refunded" and request.refunded_amount == Decimal("100.00")
     assert request.refund_attempts == 2
@@ -242,14 +244,13 @@ def test_auto_refund_pending_then_confirmed(two_returns, travel, fake):
         assert fresh(request).status == "refunding"
         provider_says(fake, in_flight(request), succeeded=True)
     travel(DUE + RETRY)
-    assert sweeps.refund_check(DUE + RETRY, batch_size=1) == 2  # batched
-    assert sweeps.refund_check(DUE + RETRY) == 0
+    assert sweeps.refund_check(DUE + RETRY, batch_size=1) == 0  # told, nothing to check
     for request in two_returns:
         request = fresh(request)
         assert request.status == "refunded" and request.refunded_amount == Decimal("100.00")
         assert request.received_at == DUE
         assert len(succeeded("refund", request)) == 1
-        assert Payment.objects.filter(order_id=request.order_id, kind="refund").count() == 1
+        assert Payment.objects.filter(reference=f"order:{request.order_id}", kind="refund").count() == 1
 
 
 def test_auto_refund_pending_then_failed_then_retried(two_returns, travel, fake):
@@ -258,14 +259,12 @@ def test_auto_refund_pending_then_failed_then_retried(two_returns, travel, fake)
     travel(DUE)
     sweeps.auto_receive(DUE)
     provider_says(fake, in_flight(request), succeeded=False)
-    travel(DUE + RETRY)
-    assert sweeps.refund_check(DUE + RETRY) == 2  # one failed, one still pending
     assert failed_events(request).count() == 1
     assert fresh(request).status == "refunding" and fresh(request).payment_id is None
     assert fresh(two_returns[1]).payment_id is not None
     fake.default = SUCCEEDED
-    travel(DUE + 2 * RETRY)
-    sweeps.refund_check(DUE + 2 * RETRY)
+    travel(DUE + RETRY)
+    assert sweeps.refund_check(DUE + RETRY) == 1  # only the failed one; the other waits
     request = fresh(request)
     assert request.status == "refunded" and len(succeeded("refund", request)) == 1
     assert Order.objects.get(pk=request.order_id).refunded_amount == Decimal("100.00")
@@ -325,11 +324,10 @@ def test_pay_first_pending_then_confirmed_deducts_once(escalated, store, agent, 
     with pytest.raises(services.ApplicationError):  # no reopening while money is in flight
         services.ruling_reopen(ruling=Ruling.objects.get(), actor=agent, reason="x")
     travel(START + RETRY)
-    assert sweeps.refund_check(START + RETRY) == 1  # still pending
+    assert sweeps.refund_check(START + RETRY) == 0  # pending: nothing to check
     assert deposit_balance(store) == Decimal("400.00")
     provider_says(fake, in_flight(request), succeeded=True)
-    travel(START + 2 * RETRY)
-    assert sweeps.refund_check(START + 2 * RETRY) == 1
+    provider_says(fake, Payment.objects.get(kind="payout"), succeeded=True)  # again
     assert sweeps.refund_check(START + 2 * RETRY) == 0
     request = fresh(request)
     assert request.status == "refunded" and request.payout_amount == Decimal("100.00")
@@ -345,12 +343,12 @@ def test_pay_first_pending_then_failed_gives_the_deduction_back_and_retries(
     fake.default = PENDING
     pay_first(escalated, agent)
     request = fresh(escalated)
-    provider_says(fake, in_flight(request), succeeded=False)
-    travel(START + RETRY)
-    assert sweeps.refund_check(START + RETRY) == 1
-    assert sweeps.refund_check(START + RETRY) == 0
+    payout = in_flight(request)
+    provider_says(fake, payout, succeeded=False)
+    provider_says(fake, payout, succeeded=False)  # delivered twice: one effect
     request = fresh(request)
     assert request.status == "refunding" and request.payment_id is None
+    assert request.refund_check_at == START + RETRY
     assert failed_events(request).count() == 1
     # The deduction does not stand: a compensating entry gives it back, once.
     assert deposit_balance(store) == Decimal("500.00")
@@ -358,8 +356,9 @@ def test_pay_first_pending_then_failed_gives_the_deduction_back_and_retries(
     assert back.amount == Decimal("100.00") and back.actor is None
     assert back.cause_id == f"aftersale:{request.pk}:payout-failed:1"
     fake.default = SUCCEEDED
-    travel(START + 2 * RETRY)
-    assert sweeps.refund_check(START + 2 * RETRY) == 1
+    travel(START + RETRY)
+    assert sweeps.refund_check(START + RETRY) == 1
+    assert sweeps.refund_check(START + RETRY) == 0
     request = fresh(request)
     assert request.status == "refunded" and request.payout_amount == Decimal("100.00")
     assert request.refund_attempts == 2

@@ -7,9 +7,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from shop.models import Order, Payment
+from payments.models import Payment
+from payments.providers import payment_provider
+from payments.services import sandbox_pay
+from shop.models import Order
+from shop.services.order_payments import order_payment_start
 from shop.services.orders import order_confirm_receipt, order_place
-from shop.services.payments import payment_provider, payment_start, sandbox_pay
 from shop.services.shipping import courier_sign, courier_webhook_handle, order_ship
 from tests.factories import ProductFactory, SkuFactory, StoreFactory
 
@@ -39,7 +42,7 @@ def place(buyer, sku, quantity=1, now=None, **kw) -> Order:
 
 
 def pay(order, now=None) -> Order:
-    payment, _info = payment_start(order=order, actor=order.buyer, now=now)
+    payment, _info = order_payment_start(order=order, actor=order.buyer, now=now)
     sandbox_pay(payment, now=now)
     return Order.objects.get(pk=order.pk)
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from common import config
 from common.errors import ApplicationError
 from compliance.models import Category
-from shop.models import Payment, StoreAccount, StoreAccountEntry, Withdrawal
+from payments.models import Payment
+from shop.models import StoreAccount, StoreAccountEntry, Withdrawal
 from shop.services.accounts import (
     store_account_adjust,
     withdrawal_approve,
@@ -18,7 +19,7 @@ from shop.services.accounts import (
     withdrawal_request,
 )
 from shop.services.deposits import deposit_deduct
-from shop.services.payments import payment_refund
+from shop.services.order_payments import order_refund
 from shop.sweeps import complete_signed_orders
 from tests.factories import leaf_category
 from tests.shop.order_factories import (  # noqa: F401 (fixture)
@@ -83,21 +84,21 @@ def test_the_completion_sweep_settles_each_order_once(store, buyer):
 def test_refund_before_settlement_is_not_settled_and_after_is_debited(store, buyer, reviewer):
     sku = listed_sku(store, price="100.00")
     before = sign(ship(pay(place(buyer, sku))))
-    payment_refund(order=before, amount=D("40"), idempotency_key="r1", actor=reviewer,
+    order_refund(order=before, amount=D("40"), idempotency_key="r1", actor=reviewer,
                    reason="部分退款")
     from shop.services.orders import order_confirm_receipt
 
     order_confirm_receipt(order=before, actor=buyer)
     assert balance(store) == D("57.00")  # (100 - 40) less 5 %
     after = completed_order(buyer, sku)
-    refund = payment_refund(order=after, amount=D("100"), idempotency_key="r2", actor=reviewer,
+    refund = order_refund(order=after, amount=D("100"), idempotency_key="r2", actor=reviewer,
                             reason="售后退款")
     debit = StoreAccountEntry.objects.get(kind="refund")
     assert debit.payment_id == refund.pk and debit.order_id == after.pk
     assert debit.amount == D("-95.00")  # the fee on it goes back to the merchant
     assert balance(store) == D("57.00")
     # The same refund again (same idempotency key) moves nothing.
-    payment_refund(order=after, amount=D("100"), idempotency_key="r2", actor=reviewer,
+    order_refund(order=after, amount=D("100"), idempotency_key="r2", actor=reviewer,
                    reason="售后退款")
     assert StoreAccountEntry.objects.filter(kind="refund").count() == 1
 

@@ -9,14 +9,8 @@ import time_machine
 from django.utils import timezone
 
 from common.errors import ApplicationError
-from shop.models import (
-    ClosureApplication,
-    DepositAccount,
-    DepositEntry,
-    Payment,
-    Product,
-    Store,
-)
+from payments.models import Payment
+from shop.models import ClosureApplication, DepositAccount, DepositEntry, Product, Store
 from shop.rules import deposits as rules
 from shop.selectors import deposits as selectors
 from shop.selectors.stores import store_abilities

@@ -14,6 +14,8 @@ from django.utils import timezone
 from common import config, deadlines
 from common.errors import ApplicationError
 from compliance.models import Category
+from payments.providers import payment_provider
+from payments.services import payment_callback_handle
 from shop.models import (
     DepositAccount,
     DepositEntry,
@@ -32,7 +34,6 @@ from shop.services.deposits import (
     deposits_first_payment_due,
 )
 from shop.services.orders import order_place
-from shop.services.payments import payment_callback_handle, payment_provider
 from shop.services.products import product_submit
 from tests.factories import CategoryFactory, ProductFactory, leaf_category
 from tests.shop.order_factories import ADDRESS, _fast_password_hashing, listed_sku  # noqa: F401

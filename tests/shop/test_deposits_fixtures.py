@@ -3,9 +3,9 @@
 import uuid
 from decimal import Decimal
 
+from payments.services import sandbox_pay
 from shop.models import DepositAccount
 from shop.services.deposits import deposit_accounts_open, deposit_payin_start
-from shop.services.payments import sandbox_pay
 from tests.factories import StoreFactory
 
 D = Decimal

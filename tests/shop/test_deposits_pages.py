@@ -104,7 +104,7 @@ def test_in_production_a_merchant_cannot_credit_a_deposit_without_paying(
     assert exc.value.code == "sandbox_disabled"
     assert account(store).balance == D("0.00")
     # The provider's own signed callback still works.
-    from shop.services.payments import sandbox_pay
+    from payments.services import sandbox_pay
 
     sandbox_pay(payin)
     assert account(store).balance == D("500.00")

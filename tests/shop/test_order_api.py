@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from shop.models import Order, Payment, StoreRating
-from shop.services.payments import payment_provider
+from payments.models import Payment
+from payments.providers import payment_provider
+from shop.models import Order, StoreRating
 from shop.services.shipping import courier_sign
 from tests.factories import ProductFactory, SkuFactory
 from tests.shop.order_factories import (  # noqa: F401 (fixture)
@@ -256,9 +257,9 @@ def test_store_products_fixed_queries(buyer_api, store):
 
 def test_webhook_bad_signature_is_a_400_json_error(buyer, sku):
     order = place(buyer, sku)
-    from shop.services.payments import payment_start
+    from shop.services.order_payments import order_payment_start
 
-    payment, _ = payment_start(order=order, actor=buyer)
+    payment, _ = order_payment_start(order=order, actor=buyer)
     body = payment_provider("sandbox").callback_body(payment)
     hook = APIClient()
     res = hook.post("/api/webhooks/payments/sandbox/", body, content_type="application/json",

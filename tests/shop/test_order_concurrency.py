@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from shop.models import Order, Payment, Sku
+from payments.models import Payment
+from shop.models import Order, Sku
+from shop.services.order_payments import order_refund
 from shop.services.orders import order_cancel, order_place
-from shop.services.payments import payment_refund
 from shop.sweeps import cancel_unpaid_orders
 from tests.concurrency import postgres_only, run_threads
 from tests.shop.order_factories import (  # noqa: F401 (fixture)
@@ -61,7 +62,7 @@ def test_refund_key_pays_out_once_under_a_crowd(buyer, merchant):
     order = pay(place(buyer, listed_sku(store_for(merchant), price="50.00")))
 
     def refund(i):
-        return payment_refund(order=order, amount="20.00", idempotency_key="dispute:1",
+        return order_refund(order=order, amount="20.00", idempotency_key="dispute:1",
                               actor=merchant, reason="ruling").pk
 
     results, errors = run_threads(8, refund)

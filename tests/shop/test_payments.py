@@ -9,15 +9,12 @@ import pytest
 from django.utils import translation
 
 from common.errors import ApplicationError
-from shop.models import Order, Payment
+from payments.models import Payment
+from payments.providers import payment_provider
+from payments.services import payment_callback_handle, payment_payout
+from shop.models import Order
+from shop.services.order_payments import order_payment_start, order_refund
 from shop.services.orders import order_cancel, order_place
-from shop.services.payments import (
-    payment_callback_handle,
-    payment_payout,
-    payment_provider,
-    payment_refund,
-    payment_start,
-)
 from tests.shop.order_factories import (  # noqa: F401 (fixture)
     ADDRESS,
     _fast_password_hashing,
@@ -37,18 +34,18 @@ def order(buyer, merchant):
 
 
 def test_start_payment_is_idempotent_and_only_for_the_buyer(order, buyer, other_buyer):
-    payment, info = payment_start(order=order, actor=buyer)
-    again, _ = payment_start(order=order, actor=buyer)
+    payment, info = order_payment_start(order=order, actor=buyer)
+    again, _ = order_payment_start(order=order, actor=buyer)
     assert again.pk == payment.pk
     assert info["payment_ref"] == payment.provider_ref
     assert Decimal(info["amount"]) == order.total_amount == payment.amount
     with pytest.raises(ApplicationError) as exc:
-        payment_start(order=order, actor=other_buyer)
+        order_payment_start(order=order, actor=other_buyer)
     assert exc.value.code == "not_yours"
 
 
 def test_signed_callback_pays_the_order_and_a_repeat_changes_nothing(order, buyer):
-    payment, _ = payment_start(order=order, actor=buyer)
+    payment, _ = order_payment_start(order=order, actor=buyer)
     body, signature = callback(payment)
     _, changed = payment_callback_handle(provider_name="sandbox", body=body, signature=signature)
     assert changed
@@ -65,7 +62,7 @@ def test_signed_callback_pays_the_order_and_a_repeat_changes_nothing(order, buye
 
 @pytest.mark.parametrize("signature", ["", "0" * 64, "not-hex"])
 def test_bad_signature_is_refused_and_changes_nothing(order, buyer, signature):
-    payment, _ = payment_start(order=order, actor=buyer)
+    payment, _ = order_payment_start(order=order, actor=buyer)
     body, _sig = callback(payment)
     with translation.override("en"), pytest.raises(ApplicationError) as exc:
         payment_callback_handle(provider_name="sandbox", body=body, signature=signature)
@@ -77,7 +74,7 @@ def test_bad_signature_is_refused_and_changes_nothing(order, buyer, signature):
 
 
 def test_tampered_body_fails_the_signature(order, buyer):
-    payment, _ = payment_start(order=order, actor=buyer)
+    payment, _ = order_payment_start(order=order, actor=buyer)
     body, signature = callback(payment)
     tampered = body.replace(b"118.00", b"1.00")
     with pytest.raises(ApplicationError) as exc:
@@ -86,7 +83,7 @@ def test_tampered_body_fails_the_signature(order, buyer):
 
 
 def test_amount_mismatch_and_failed_payment(order, buyer):
-    payment, _ = payment_start(order=order, actor=buyer)
+    payment, _ = order_payment_start(order=order, actor=buyer)
     provider = payment_provider("sandbox")
     body = json.dumps({"payment_ref": payment.provider_ref, "status": "succeeded",
                        "amount": "1.00"}).encode()
@@ -99,12 +96,12 @@ def test_amount_mismatch_and_failed_payment(order, buyer):
     order.refresh_from_db()
     assert payment.status == "failed" and order.status == "pending_payment"
     # The buyer may try again: a new payment.
-    retry, _ = payment_start(order=order, actor=buyer)
+    retry, _ = order_payment_start(order=order, actor=buyer)
     assert retry.pk != payment.pk
 
 
 def test_payment_arriving_after_cancellation_is_refunded(order, buyer):
-    payment, _ = payment_start(order=order, actor=buyer)
+    payment, _ = order_payment_start(order=order, actor=buyer)
     order_cancel(order=order, actor=buyer)
     body, signature = callback(payment)
     payment_callback_handle(provider_name="sandbox", body=body, signature=signature)
@@ -120,28 +117,28 @@ def test_payment_arriving_after_cancellation_is_refunded(order, buyer):
 def test_cannot_pay_a_cancelled_order(order, buyer):
     order_cancel(order=order, actor=buyer)
     with pytest.raises(ApplicationError) as exc:
-        payment_start(order=order, actor=buyer)
+        order_payment_start(order=order, actor=buyer)
     assert exc.value.code == "bad_state"
 
 
 def test_refund_exactly_once_per_key_and_never_more_than_paid(order, buyer, merchant):
     order = pay(order)
-    first = payment_refund(order=order, amount="18.00", idempotency_key="as:1", actor=merchant,
+    first = order_refund(order=order, amount="18.00", idempotency_key="as:1", actor=merchant,
                            reason="部分退款")
-    again = payment_refund(order=order, amount="18.00", idempotency_key="as:1", actor=merchant,
+    again = order_refund(order=order, amount="18.00", idempotency_key="as:1", actor=merchant,
                            reason="部分退款")
     assert first.pk == again.pk
     order.refresh_from_db()
     assert order.refunded_amount == Decimal("18.00")
     with pytest.raises(ApplicationError) as exc:
-        payment_refund(order=order, amount="5.00", idempotency_key="as:1", actor=merchant,
+        order_refund(order=order, amount="5.00", idempotency_key="as:1", actor=merchant,
                        reason="x")
     assert exc.value.code == "idempotency_conflict"
     with pytest.raises(ApplicationError) as exc:
-        payment_refund(order=order, amount="100.01", idempotency_key="as:2", actor=merchant,
+        order_refund(order=order, amount="100.01", idempotency_key="as:2", actor=merchant,
                        reason="too much")
     assert exc.value.code == "refund_too_large"
-    payment_refund(order=order, amount="100.00", idempotency_key="as:3", actor=merchant,
+    order_refund(order=order, amount="100.00", idempotency_key="as:3", actor=merchant,
                    reason="rest")
     order.refresh_from_db()
     assert order.refunded_amount == order.paid_amount
@@ -156,11 +153,11 @@ def test_line_refund_is_capped_by_the_line(buyer, merchant):
                                                 {"sku": b.pk, "quantity": 1}], address=ADDRESS))
     line = order.lines.get(sku=a)
     with pytest.raises(ApplicationError):
-        payment_refund(order=order, amount="10.01", idempotency_key="l1", actor=merchant,
+        order_refund(order=order, amount="10.01", idempotency_key="l1", actor=merchant,
                        reason="x", line=line)
     order.refresh_from_db()
     assert order.refunded_amount == 0
-    payment_refund(order=order, amount="10.00", idempotency_key="l2", actor=merchant,
+    order_refund(order=order, amount="10.00", idempotency_key="l2", actor=merchant,
                    reason="x", line=line)
     line.refresh_from_db()
     assert line.refunded_amount == Decimal("10.00")
@@ -168,24 +165,24 @@ def test_line_refund_is_capped_by_the_line(buyer, merchant):
 
 def test_refund_of_an_unpaid_order_is_refused(order, merchant):
     with pytest.raises(ApplicationError) as exc:
-        payment_refund(order=order, amount="1.00", idempotency_key="u1", actor=merchant,
+        order_refund(order=order, amount="1.00", idempotency_key="u1", actor=merchant,
                        reason="x")
     assert exc.value.code == "refund_too_large"
     with pytest.raises(ApplicationError) as exc:
-        payment_refund(order=order, amount="0", idempotency_key="u2", actor=merchant, reason="x")
+        order_refund(order=order, amount="0", idempotency_key="u2", actor=merchant, reason="x")
     assert exc.value.code == "invalid_amount"
 
 
 def test_payout_exactly_once(buyer, other_buyer, reviewer):
-    first = payment_payout(payee=buyer, amount="30.00", idempotency_key="claim:7",
-                           actor=reviewer, reason="先行赔付")
-    again = payment_payout(payee=buyer, amount="30.00", idempotency_key="claim:7",
-                           actor=reviewer, reason="先行赔付")
-    assert first.pk == again.pk and first.status == "succeeded" and first.order is None
+    first = payment_payout(purpose="test.claim", subject_id=7, payee=buyer, amount="30.00",
+                           idempotency_key="claim:7", actor=reviewer, reason="先行赔付")
+    again = payment_payout(purpose="test.claim", subject_id=7, payee=buyer, amount="30.00",
+                           idempotency_key="claim:7", actor=reviewer, reason="先行赔付")
+    assert first.pk == again.pk and first.status == "succeeded" and first.reference == ""
     assert Payment.objects.filter(kind="payout").count() == 1
     with pytest.raises(ApplicationError) as exc:
-        payment_payout(payee=other_buyer, amount="30.00", idempotency_key="claim:7",
-                       actor=reviewer, reason="x")
+        payment_payout(purpose="test.claim", subject_id=7, payee=other_buyer, amount="30.00",
+                       idempotency_key="claim:7", actor=reviewer, reason="x")
     assert exc.value.code == "idempotency_conflict"
 
 

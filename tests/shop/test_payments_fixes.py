@@ -14,11 +14,20 @@ import pytest
 from django.utils import timezone
 
 from common import config
+from common.errors import ApplicationError
+from payments import providers, purposes
+from payments.models import Payment
+from payments.providers import SandboxProvider
+from payments.services import (
+    PaymentFailedError,
+    payment_callback_handle,
+    payment_payout,
+    sandbox_pay,
+)
 from shop.models import (
     ClosureApplication,
     DepositEntry,
     DepositPayIn,
-    Payment,
     Store,
     StoreAccount,
     StoreAccountEntry,
@@ -26,7 +35,6 @@ from shop.models import (
 )
 from shop.selectors import deposits as selectors
 from shop.selectors.stores import store_abilities
-from shop.services import payments
 from shop.services.accounts import (
     store_account_adjust,
     withdrawal_approve,
@@ -35,15 +43,7 @@ from shop.services.accounts import (
 )
 from shop.services.closure import closure_apply, closure_approve
 from shop.services.deposits import deposit_payin_start
-from shop.services.payments import (
-    PaymentFailedError,
-    SandboxProvider,
-    payment_callback_handle,
-    payment_payout,
-    payment_refund,
-    payment_start,
-    sandbox_pay,
-)
+from shop.services.order_payments import order_payment_start, order_refund
 from tests.shop.order_factories import (  # noqa: F401 (fixture)
     _fast_password_hashing,
     completed_order,
@@ -81,7 +81,7 @@ class FakeProvider(SandboxProvider):
 @pytest.fixture
 def fake(monkeypatch, settings):
     provider = FakeProvider()
-    monkeypatch.setitem(payments._PROVIDERS, "fake", provider)
+    monkeypatch.setitem(providers._PROVIDERS, "fake", provider)
     settings.PAYMENT_PROVIDER = "fake"
     return provider
 
@@ -127,7 +127,7 @@ def test_a_pending_payout_keeps_the_withdrawal_held_until_the_provider_confirms(
     assert not StoreAccountEntry.objects.filter(kind="withdrawal_returned").exists()
     for decide in (lambda: withdrawal_approve(withdrawal=w, actor=reviewer),
                    lambda: withdrawal_reject(withdrawal=w, actor=reviewer, reason="x")):
-        with pytest.raises(payments.ApplicationError) as exc:
+        with pytest.raises(ApplicationError) as exc:
             decide()
         assert exc.value.code == "bad_state"
     _payment, changed = provider_says(fake, w.payment, succeeded=True)
@@ -177,7 +177,7 @@ def test_a_failed_refund_releases_what_it_reserved(settled, store, merchant, fak
     line = settled.lines.get()
     fake.default = FAILED
     with pytest.raises(PaymentFailedError) as exc:
-        payment_refund(order=settled, amount="40.00", idempotency_key="as:1", actor=merchant,
+        order_refund(order=settled, amount="40.00", idempotency_key="as:1", actor=merchant,
                        reason="部分退款", line=line)
     assert exc.value.code == "refund_failed"
     settled.refresh_from_db()
@@ -190,7 +190,7 @@ def test_a_failed_refund_releases_what_it_reserved(settled, store, merchant, fak
     assert settled.events.filter(data__has_key="refund_failed").exists()
     # The same request may be tried again, and then it moves the money once.
     fake.default = SUCCEEDED
-    refund = payment_refund(order=settled, amount="40.00", idempotency_key="as:1",
+    refund = order_refund(order=settled, amount="40.00", idempotency_key="as:1",
                             actor=merchant, reason="部分退款", line=line)
     assert refund.status == SUCCEEDED and refund.pk != failed.pk
     settled.refresh_from_db()
@@ -202,7 +202,7 @@ def test_a_pending_refund_stays_reserved_until_the_provider_answers(settled, sto
                                                                     fake):
     line = settled.lines.get()
     fake.default = PENDING
-    refund = payment_refund(order=settled, amount="100.00", idempotency_key="as:2",
+    refund = order_refund(order=settled, amount="100.00", idempotency_key="as:2",
                             actor=merchant, reason="退货退款", line=line)
     assert refund.status == PENDING
     settled.refresh_from_db()
@@ -220,7 +220,7 @@ def test_a_pending_refund_stays_reserved_until_the_provider_answers(settled, sto
     assert provider_says(fake, refund, succeeded=False)[1] is False
     assert store_balance(store) == D("95.00")
     # A new attempt that the provider confirms later stands.
-    again = payment_refund(order=settled, amount="100.00", idempotency_key="as:2",
+    again = order_refund(order=settled, amount="100.00", idempotency_key="as:2",
                            actor=merchant, reason="退货退款", line=line)
     provider_says(fake, again, succeeded=True)
     again.refresh_from_db()
@@ -231,19 +231,24 @@ def test_a_pending_refund_stays_reserved_until_the_provider_answers(settled, sto
 
 
 def test_a_failed_payout_raises_and_a_pending_one_is_confirmed_by_callback(buyer, reviewer,
-                                                                           fake):
+                                                                           fake, monkeypatch):
+    told = []
+    monkeypatch.setitem(purposes._PURPOSES, "test.claim", purposes.Purpose(
+        "test.claim", on_settled=lambda payment, succeeded, now: told.append(succeeded)))
     fake.default = FAILED
     with pytest.raises(PaymentFailedError) as exc:
-        payment_payout(payee=buyer, amount="30.00", idempotency_key="claim:1", actor=reviewer,
-                       reason="先行赔付")
+        payment_payout(purpose="test.claim", subject_id=1, payee=buyer, amount="30.00",
+                       idempotency_key="claim:1", actor=reviewer, reason="先行赔付")
     assert exc.value.code == "payout_failed" and exc.value.payment.status == FAILED
     fake.default = PENDING
-    payout = payment_payout(payee=buyer, amount="30.00", idempotency_key="claim:1",
-                            actor=reviewer, reason="先行赔付")
+    payout = payment_payout(purpose="test.claim", subject_id=1, payee=buyer, amount="30.00",
+                            idempotency_key="claim:1", actor=reviewer, reason="先行赔付")
     assert payout.status == PENDING
+    provider_says(fake, payout, succeeded=True)
     provider_says(fake, payout, succeeded=True)
     payout.refresh_from_db()
     assert payout.status == SUCCEEDED and payout.confirmed_at is not None
+    assert told == [True]  # the owner is told once, however often the provider calls
 
 
 # --- deposits refunded on closing ---------------------------------------------------------------
@@ -275,7 +280,7 @@ def test_pending_refunds_hold_the_deposits_and_approve_only_once_confirmed(
     assert DepositEntry.objects.filter(kind="refund").count() == 2
     assert selectors.closure_notice(closing)["closed"] is False
     assert not store_abilities(closing).may_sell
-    with pytest.raises(payments.ApplicationError):
+    with pytest.raises(ApplicationError):
         closure_approve(application=application, actor=reviewer)
     page = merchant_client.get("/seller/closure/").content.decode()
     assert "the payment provider is paying the deposits back" in page
@@ -349,12 +354,13 @@ def test_a_payin_confirmed_after_the_deposit_closed_is_refunded(closing, reviewe
                                       actor=closing.merchant, token=token())
     closure_approve(application=apply(closing), actor=reviewer)
     assert account(closing).closed_at is not None
-    late, changed = sandbox_pay(late)
+    _payment, changed = sandbox_pay(late.payment)
+    late.refresh_from_db()
     assert changed and late.status == DepositPayIn.Status.REFUNDED
     refund = Payment.objects.get(kind="refund")
-    assert (refund.amount, refund.payee_id, refund.order_id, refund.status) == (
-        D("100.00"), closing.merchant_id, None, SUCCEEDED)
-    assert late.raw["refund"] == refund.provider_ref
+    assert (refund.amount, refund.payee_id, refund.purpose, refund.status) == (
+        D("100.00"), closing.merchant_id, "deposit.payin_refund", SUCCEEDED)
+    assert refund.subject_id == str(late.pk)
     assert account(closing).balance == 0
     assert not DepositEntry.objects.filter(cause_type="payin", cause_id=str(late.pk)).exists()
     assert sandbox_pay(late)[1] is False
@@ -368,11 +374,11 @@ def test_the_signed_callback_is_handed_out_only_where_the_sandbox_is_enabled(buy
     order = place(buyer, listed_sku(opened_store(merchant), price="10.00"))
     settings.DEBUG = True
     settings.PAYMENT_SANDBOX_ENABLED = False
-    _payment, info = payment_start(order=order, actor=buyer)
+    _payment, info = order_payment_start(order=order, actor=buyer)
     assert "sandbox_callback" not in info
     settings.DEBUG = False
     settings.PAYMENT_SANDBOX_ENABLED = True
-    _payment, info = payment_start(order=order, actor=buyer)
+    _payment, info = order_payment_start(order=order, actor=buyer)
     assert info["sandbox_callback"]["signature"]
 
 

@@ -23,6 +23,8 @@ DEMO_USERS = [
     # username, role, display name
     ("reviewer", "reviewer", "审核员 王审"),
     ("agent", "support_agent", "客服 李客"),
+    ("agent_b", "support_agent", "客服 周客"),
+    ("lead", "support_lead", "客服主管 陈主管"),
     ("merchant_a", "merchant", "商家A 张老板"),
     ("merchant_b", "merchant", "商家B 赵老板"),
     ("merchant_c", "merchant", "商家C 孙老板"),
@@ -38,7 +40,7 @@ def load_users():
     from django.contrib.auth.models import Group
 
     from common import config
-    from common.roles import REVIEWER, sync_role_groups
+    from common.roles import AGENT, REVIEWER, SUPPORT_LEAD, sync_role_groups
 
     sync_role_groups()
     config.ensure_defaults()
@@ -53,3 +55,5 @@ def load_users():
         user.is_staff = role == REVIEWER
         user.save()
         user.groups.add(Group.objects.get(name=role))
+        if role == SUPPORT_LEAD:  # a lead is an agent who may also hand over any case
+            user.groups.add(Group.objects.get(name=AGENT))

@@ -4,12 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 REVIEWER = "reviewer"
 AGENT = "support_agent"
+# A support agent who may also hand over any colleague's case (in both groups).
+SUPPORT_LEAD = "support_lead"
 MERCHANT = "merchant"
 BUYER = "buyer"
 
 ROLE_LABELS = {
     REVIEWER: _("Platform reviewer"),
     AGENT: _("Support agent"),
+    SUPPORT_LEAD: _("Support lead"),
     MERCHANT: _("Merchant"),
     BUYER: _("Buyer"),
 }
@@ -48,3 +51,4 @@ def sync_role_groups() -> None:
         content_type__app_label="disputes", codename__startswith="view_"
     )
     groups[AGENT].permissions.set(agent_perms)
+    groups[SUPPORT_LEAD].permissions.set(agent_perms)

@@ -98,6 +98,7 @@ class CaseFilterForm(forms.Form):
 
 class AssignForm(forms.Form):
     agent = forms.ModelChoiceField(label=_("Hand over to"), queryset=None)
+    reason = forms.CharField(label=_("Why"), max_length=200)
 
     def __init__(self, *args, agents=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -65,6 +65,21 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 STATUSES = tuple(TRANSITIONS)
 
 
+def hand_over_refusal(*, actor_id: int, assignee_id: int | None, target_id: int,
+                      actor_is_lead: bool) -> str | None:
+    """Who may hand an escalated case to whom: the agent who holds it, to another agent; a
+    support lead, any case to anyone but its holder. The code of the refusal, or None."""
+    if target_id == assignee_id:
+        return "already_assigned"
+    if actor_is_lead:
+        return None
+    if assignee_id is None:
+        return "not_assigned"  # take it first; only a lead assigns an open case
+    if assignee_id != actor_id:
+        return "not_yours"
+    return None
+
+
 def can_move(current: str, new: str) -> bool:
     return new in TRANSITIONS.get(current, frozenset())
 
@@ -365,8 +380,10 @@ def fee_responsibility(
 
     1. delivery refused: without a reason the buyer pays both ways, with a reason the
        merchant does;
-    2. merchant at fault by the nature of the reason (quality, wrong or missing item),
-       unless the agent found the buyer at fault: the merchant pays both;
+    2. merchant at fault — by the nature of the reason (quality, wrong or missing item)
+       unless the agent found the buyer at fault, or because the agent found the
+       merchant at fault although the buyer ticked "no reason": the merchant pays both
+       (a finding of fault outranks the buyer's own choice of reason);
     3. no-reason return (the buyer's own reason): the buyer pays the return postage and,
        for a free-shipping order, the outbound postage the merchant actually paid;
     4. otherwise both sides' agreement, else whoever is at fault pays.
@@ -375,7 +392,8 @@ def fee_responsibility(
         if refusal_has_reason:
             return FeeResponsibility(MERCHANT, MERCHANT, False, "refusal_with_reason")
         return FeeResponsibility(BUYER, BUYER, free_shipping, "refusal_without_reason")
-    if reason in MERCHANT_FAULT_REASONS and at_fault != BUYER:
+    if (reason in MERCHANT_FAULT_REASONS and at_fault != BUYER) or (
+            reason == "no_reason" and at_fault == MERCHANT):
         return FeeResponsibility(MERCHANT, MERCHANT, False, "merchant_fault")
     if reason == "no_reason":
         if free_shipping:
@@ -555,8 +573,11 @@ def handbook_checks(f: CaseFacts) -> list[Check]:
     # Gifts.
     if f.gifts_promised:
         proof = "gift_proof" in f.merchant_evidence
+        # Without proof the standard is not met; it is only information when the buyer
+        # does not complain about the gift.
+        result = "met" if proof else ("missing" if f.reason == "gift" else "info")
         checks.append(Check("gift", _("The merchant must prove a promised gift was sent."),
-                            "met" if proof or f.reason != "gift" else "missing",
+                            result,
                             _("Gift promised: %(g)s.") % {"g": f.gifts_promised}
                             + " " + (_("Proof provided.") if proof else _("No proof yet."))))
         if f.kind != "refund_only":

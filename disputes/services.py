@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from common import config, roles
 from common.errors import ApplicationError
@@ -925,22 +926,42 @@ def after_sale_case_take(*, request, actor, now: datetime | None = None) -> Afte
     return request
 
 
-def after_sale_case_assign(*, request, actor, agent,
+HAND_OVER_REFUSALS = {
+    "already_assigned": _lazy("The case is already with this agent."),
+    "not_assigned": _lazy("Nobody holds this case: take it first (only a support lead "
+                          "assigns an open case)."),
+    "not_yours": _lazy("Only the agent who holds this case, or a support lead, can hand it "
+                       "over."),
+}
+
+
+def after_sale_case_assign(*, request, actor, agent, reason: str = "",
                            now: datetime | None = None) -> AfterSaleRequest:
-    """An agent hands a case to another agent."""
+    """Hand a case to another agent: the agent who holds it may, and a support lead may
+    hand over any case. Always with a reason, on the timeline."""
     now = now or timezone.now()
     _require_agent(actor)
     if agent is None or not roles.has_role(agent, roles.AGENT):
         raise ApplicationError(_("Choose a support agent."), code="not_agent", field="agent")
+    reason = _text(reason, "reason", max_length=200)
     with transaction.atomic():
         request = after_sale_request_lock(request)
         if request.status != rules.ESCALATED:
             raise ApplicationError(_("This case is not waiting for support."),
                                    code="bad_state")
+        refusal = rules.hand_over_refusal(
+            actor_id=actor.pk, assignee_id=request.agent_id, target_id=agent.pk,
+            actor_is_lead=roles.has_role(actor, roles.SUPPORT_LEAD))
+        if refusal:
+            raise ApplicationError(HAND_OVER_REFUSALS[refusal], code=refusal, field="agent")
         _require_impartial(request, agent, field="agent")
+        previous = request.agent.get_username() if request.agent_id else None
         _note(request, actor=actor, side=Side.AGENT, now=now,
-              reason=_("Assigned to %(agent)s") % {"agent": agent.get_username()},
-              fields={"agent": agent})
+              reason=_("Handed over to %(agent)s: %(why)s") % {
+                  "agent": agent.get_username(), "why": reason},
+              fields={"agent": agent},
+              data={"handed_over_from": previous, "handed_over_to": agent.get_username(),
+                    "why": reason})
     return request
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common import roles
 from common.access import agent_required
 from common.errors import ApplicationError
 from disputes import forms, presentation, rules, selectors, services
@@ -49,13 +50,26 @@ def _load(request, pk) -> AfterSaleRequest:
         raise Http404
 
 
-def _ruling_initial(case) -> dict:
+def _with_gift_cap(form, case):
+    """Tell the agent how much of the gift may be deducted (nothing is filled in)."""
     line = case.line
-    gift_cap = rules.gift_deduction_cap(gifts=line.gifts, gift_value=line.product.gift_value,
-                                        quantity=line.quantity)
+    cap = rules.gift_deduction_cap(gifts=line.gifts, gift_value=line.product.gift_value,
+                                   quantity=line.quantity)
+    field = form.fields["gift_deduction"]
+    if cap:
+        field.help_text = _("%(text)s At most ¥%(cap)s for this item.") % {
+            "text": field.help_text, "cap": cap}
+        field.widget.attrs["max"] = str(cap)
+    else:
+        field.help_text = _("This item came without a gift with a marked value.")
+    return form
+
+
+def _ruling_initial(case) -> dict:
+    # Nothing is deducted until the agent decides it: the gift's cap is shown beside the
+    # field (the handbook check), not filled in.
     return {"outcome": "full_refund", "fault": rules.implied_fault(case.reason) or "none",
             "return_required": case.needs_return,
-            "gift_deduction": gift_cap or None,
             "amount": case.amount or None}
 
 
@@ -73,11 +87,14 @@ def _case_page(request, case, *, ruling_form=None, status=200):
         "ruling": next((x for x in case.rulings.all() if x.reopened_at is None), None),
         "past_rulings": [x for x in case.rulings.all() if x.reopened_at is not None],
         "refundable": selectors.line_refundable_amount(case.line),
-        "ruling_form": ruling_form or forms.RulingForm(initial=_ruling_initial(case)),
+        "ruling_form": _with_gift_cap(
+            ruling_form or forms.RulingForm(initial=_ruling_initial(case)), case),
         "assign_form": forms.AssignForm(agents=selectors.agents()),
         "message_form": forms.MessageForm(auto_id="message-%s"),
         "attachment_url": "support:attachment",
         "is_mine": case.agent_id == request.user.pk,
+        "may_hand_over": case.agent_id == request.user.pk
+        or roles.has_role(request.user, roles.SUPPORT_LEAD),
     }, status=status)
 
 
@@ -111,10 +128,12 @@ def case_assign(request, pk):
     case = _load(request, pk)
     form = forms.AssignForm(request.POST, agents=selectors.agents())
     if not form.is_valid():
-        messages.error(request, _("Choose a support agent."))
+        messages.error(request, _("Choose a support agent and say why you hand the case "
+                                  "over."))
         return redirect("support:case", pk=pk)
     return _done(request, pk, lambda: services.after_sale_case_assign(
-        request=case, actor=request.user, agent=form.cleaned_data["agent"]),
+        request=case, actor=request.user, agent=form.cleaned_data["agent"],
+        reason=form.cleaned_data["reason"]),
         _("The case was handed over."))
 
 

@@ -93,7 +93,8 @@ def test_take_and_reassign(travel, buyer, agent, make_user, sku):
     with pytest.raises(ApplicationError) as not_assigned:
         rule(fresh(request), second)
     assert not_assigned.value.code == "not_assigned"
-    services.after_sale_case_assign(request=request, actor=agent, agent=second)
+    services.after_sale_case_assign(request=request, actor=agent, agent=second,
+                                    reason="going off shift")
     assert fresh(request).agent == second
     rule(fresh(request), second, outcome="rejected", fault="buyer")
     assert fresh(request).status == "closed"

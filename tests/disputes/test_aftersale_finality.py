@@ -211,7 +211,8 @@ def test_an_agent_cannot_take_or_be_assigned_their_own_case(travel, buyer, merch
     assert take.value.code == "own_case"
     services.after_sale_case_take(request=request, actor=agent)
     with pytest.raises(ApplicationError) as assign:
-        services.after_sale_case_assign(request=request, actor=agent, agent=party_agent)
+        services.after_sale_case_assign(request=request, actor=agent, agent=party_agent,
+                                        reason="x")
     assert assign.value.code == "own_case" and assign.value.field == "agent"
     assert fresh(request).agent == agent
 

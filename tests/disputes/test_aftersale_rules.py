@@ -202,7 +202,9 @@ FEE_TABLE = [
     # no-reason return: the buyer pays the return, and the outbound of a free-shipping order
     ("no_reason", True, False, False, None, None, B, B, True, "no_reason_free_shipping"),
     ("no_reason", False, False, False, None, None, B, B, False, "no_reason"),
-    ("no_reason", True, False, False, M, M, B, B, True, "no_reason_free_shipping"),
+    # ...unless the agent found the merchant at fault: that outranks the ticked reason
+    ("no_reason", True, False, False, M, M, M, M, False, "merchant_fault"),
+    ("no_reason", False, False, False, M, None, M, M, False, "merchant_fault"),
     # otherwise: agreement, else who is at fault
     ("gift", True, False, False, M, B, B, B, True, "agreed"),
     ("gift", False, False, False, B, M, M, M, False, "agreed"),
@@ -237,8 +239,10 @@ def test_fee_rules_hold_for_every_combination(reason, free, refused, with_reason
     if refused:
         expected = M if with_reason else B
         assert (got.outbound, got.ret) == (expected, expected)
-    elif reason in ("quality", "wrong_or_missing") and fault != B:
-        assert (got.outbound, got.ret) == (M, M)
+    elif (reason in ("quality", "wrong_or_missing") and fault != B) or (
+            reason == "no_reason" and fault == M):
+        # The agent's finding of merchant fault outranks the buyer's "no reason".
+        assert (got.outbound, got.ret, got.basis) == (M, M, "merchant_fault")
     elif reason == "no_reason":
         assert (got.outbound, got.ret) == (B, B)
     elif agreed:
@@ -314,6 +318,13 @@ def test_signing_quality_gift_return_and_seven_day_checks():
     gift = _facts(reason="gift", gifts_promised="小风扇", gift_value=Decimal("15.00"))
     assert [c.result for c in rules.handbook_checks(gift) if c.topic == "gift"] == [
         "missing", "info"]
+    # A promised gift without proof is never "met", even when the buyer complains of
+    # something else: it is information then.
+    other = _facts(reason="quality", gifts_promised="小风扇", gift_value=Decimal("15.00"))
+    assert [c.result for c in rules.handbook_checks(other) if c.topic == "gift"] == [
+        "info", "info"]
+    proven = _facts(reason="quality", gifts_promised="小风扇", merchant_evidence={"gift_proof"})
+    assert [c.result for c in rules.handbook_checks(proven) if c.topic == "gift"][0] == "met"
     assert ("return", "missing") in _results(_facts(return_required=True))
     assert ("return", "met") in _results(_facts(return_required=True, return_waybill="SF1"))
     signed = NOW

@@ -5,6 +5,7 @@ when the line came with that gift, and never more."""
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from common.errors import ApplicationError
 from disputes import rules
@@ -116,12 +117,17 @@ def test_gift_deduction_cap(gifts, value, quantity, cap):
     assert rules.gift_deduction_cap(gifts=gifts, gift_value=value, quantity=quantity) == cap
 
 
-def test_workbench_prefills_the_gift_deduction_only_for_a_line_with_a_gift(travel, buyer, agent,
-                                                                           store):
-    from disputes.support_views import _ruling_initial
+def test_workbench_prefills_no_gift_deduction_but_shows_its_cap(travel, buyer, agent, store):
+    """Nothing is deducted before the agent decides it; the cap is shown beside the field."""
+    from disputes import forms
+    from disputes.support_views import _ruling_initial, _with_gift_cap
 
     no_gift = _case(travel, buyer, agent, store, gift_value="10.00")
-    assert _ruling_initial(no_gift)["gift_deduction"] is None
+    assert "gift_deduction" not in _ruling_initial(no_gift)
     with_gift = fresh(open_request(signed_order(buyer, sku_for(store, gifts="收纳袋",
                                                                gift_value="10.00"))))
-    assert _ruling_initial(with_gift)["gift_deduction"] == D("10.00")
+    assert "gift_deduction" not in _ruling_initial(with_gift)
+    with translation.override("en"):
+        form = _with_gift_cap(forms.RulingForm(initial=_ruling_initial(with_gift)), with_gift)
+        assert "At most ¥10.00" in str(form.fields["gift_deduction"].help_text)
+        assert form["gift_deduction"].value() is None

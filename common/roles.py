@@ -19,7 +19,13 @@ ROLE_LABELS = {
 
 # Reviewers get model permissions on these apps; ledgers and event rows are never
 # deletable (their admins refuse it too).
-REVIEWER_APPS = ("shop", "compliance", "promotions", "disputes", "academy")
+REVIEWER_APPS = ("payments", "shop", "compliance", "promotions", "disputes", "academy")
+# Platform settings: reviewers view and change them (every change is kept in its history);
+# deleting a setting (back to the default) stays with superusers.
+REVIEWER_EXTRA_PERMISSIONS = (("common", "view_platformsetting"),
+                              ("common", "change_platformsetting"),
+                              ("common", "add_platformsetting"),
+                              ("common", "view_historicalplatformsetting"))
 NEVER_DELETABLE_SUFFIXES = ("entry", "event")
 
 
@@ -46,6 +52,9 @@ def sync_role_groups() -> None:
         for p in Permission.objects.filter(content_type__app_label__in=REVIEWER_APPS)
         if not (p.codename.startswith("delete_") and p.codename.endswith(NEVER_DELETABLE_SUFFIXES))
     ]
+    for app_label, codename in REVIEWER_EXTRA_PERMISSIONS:
+        reviewer_perms.extend(Permission.objects.filter(content_type__app_label=app_label,
+                                                        codename=codename))
     groups[REVIEWER].permissions.set(reviewer_perms)
     agent_perms = Permission.objects.filter(
         content_type__app_label="disputes", codename__startswith="view_"

@@ -11,13 +11,14 @@ import hmac
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from common import config
 from common.errors import ApplicationError
 from common.signing import derived_secret, hmac_signature
 from shop.models import Order, OrderEvent, TrackingEvent
@@ -195,13 +196,41 @@ def courier_webhook_handle(*, body: bytes, signature: str, now: datetime | None 
     ).first()
     if order is None:
         raise ApplicationError(_("No order ships with this waybill."), code="unknown_waybill")
+    refusal = None
     with transaction.atomic():
         order = order_lock(order)
         existing = TrackingEvent.objects.filter(external_id=external_id).first()
         if existing:
             return existing, False
-        tracking = tracking_event_record(order=order, data=data, external_id=external_id, now=now)
+        refusal = tracking_time_refusal(order=order, at=data["at"], now=now)
+        if refusal is None:
+            tracking = tracking_event_record(order=order, data=data, external_id=external_id,
+                                             now=now)
+        elif not OrderEvent.objects.filter(order=order,
+                                           data__tracking_refused=external_id).exists():
+            # On the order's timeline, once per event, so support can see what was refused.
+            OrderEvent.objects.create(
+                order=order, from_status=order.status, to_status=order.status, actor=None,
+                reason=str(refusal), at=now,
+                data={"tracking_refused": external_id, "kind": data["kind"],
+                      "at": data["at"].isoformat()},
+            )
+    if refusal is not None:
+        raise ApplicationError(refusal, code="implausible_time")
     return tracking, True
+
+
+def tracking_time_refusal(*, order: Order, at: datetime, now: datetime) -> str | None:
+    """A courier's clock is trusted within reason: an event dated before the parcel was
+    handed over, or further in the future than the allowed skew, would move the order's
+    clocks (a 2020 "signed" would close the 7-day window at once; a 2031 one would hold
+    the settlement for years). Returns why it is refused, or None."""
+    skew = timedelta(minutes=config.get("courier.future_skew_minutes"))
+    if order.shipped_at is None or at < order.shipped_at:
+        return _("The courier event is dated before the order was shipped.")
+    if at > now + skew:
+        return _("The courier event is dated in the future.")
+    return None
 
 
 def tracking_event_record(*, order: Order, data: dict, external_id: str, now: datetime):

@@ -72,6 +72,10 @@ def courier_body(order, kind, *, event_id=None, at=None, **extra) -> bytes:
 
 
 def courier_event(order, kind, *, now=None, **kw):
+    at = kw.get("at")
+    if now is None and isinstance(at, datetime):
+        # The courier reports an event when it happens, not before.
+        now = max(timezone.now(), at)
     body = courier_body(order, kind, **kw)
     return courier_webhook_handle(body=body, signature=courier_sign(body), now=now)
 

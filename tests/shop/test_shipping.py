@@ -204,3 +204,30 @@ def test_long_courier_event_ids_sharing_a_prefix_are_different_events(paid):
     _, second = courier_event(order, "in_transit", at=timezone.now(), event_id=prefix + "2")
     assert first and second
     assert TrackingEvent.objects.filter(order=order).count() == 2
+
+
+@pytest.mark.parametrize("offset, refused", [
+    (timedelta(days=-2000), True),        # "signed" in 2020 for a parcel shipped today
+    (timedelta(seconds=-1), True),        # before the handover
+    (timedelta(0), False),
+    (timedelta(minutes=10), False),       # within the allowed clock skew
+    (timedelta(minutes=10, seconds=1), True),
+    (timedelta(days=365 * 5), True),      # 2031: would hold the settlement for years
+])
+def test_courier_event_times_are_checked_and_refusals_recorded(paid, offset, refused):
+    order = ship(paid)
+    now = order.shipped_at
+    body = courier_body(order, "signed", at=now + offset, signed_by="本人")
+    if not refused:
+        courier_webhook_handle(body=body, signature=courier_sign(body), now=now)
+        assert Order.objects.get(pk=order.pk).status == "signed"
+        return
+    for _ in range(2):
+        with pytest.raises(ApplicationError) as exc:
+            courier_webhook_handle(body=body, signature=courier_sign(body), now=now)
+        assert exc.value.code == "implausible_time"
+    order.refresh_from_db()
+    assert order.status == "shipped" and order.signed_at is None
+    assert not TrackingEvent.objects.filter(order=order).exists()
+    # The refusal is on the order's timeline, once however often the courier retries.
+    assert OrderEvent.objects.filter(order=order, data__has_key="tracking_refused").count() == 1

@@ -23,20 +23,23 @@ run: install
 	$(RUN_ENV) $(PY) manage.py setup_schedules
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo ""
-	@echo "  Merchant center:   http://$(HOST):$(PORT)/seller/"
-	@echo "  Support workbench: http://$(HOST):$(PORT)/support/"
-	@echo "  Review back office http://$(HOST):$(PORT)/admin/"
-	@echo "  API docs:          http://$(HOST):$(PORT)/api/docs/"
-	@echo "  Health:            http://$(HOST):$(PORT)/healthz"
-	@echo "  Demo logins: reviewer, agent, merchant_a, merchant_b, merchant_c, buyer_a, buyer_b"
-	@echo "  Password for all:  $$($(RUN_ENV) $(PY) -c 'import os;os.environ.setdefault("DJANGO_SETTINGS_MODULE","config.settings");import django;django.setup();from django.conf import settings;print(settings.DEMO_PASSWORD)')"
+	@echo "  Merchant center:    http://$(HOST):$(PORT)/seller/"
+	@echo "  Support workbench:  http://$(HOST):$(PORT)/support/"
+	@echo "  Review back office: http://$(HOST):$(PORT)/admin/"
+	@echo "  API docs:           http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Health:             http://$(HOST):$(PORT)/healthz"
 	@echo ""
-	@$(RUN_ENV) $(PY) manage.py qcluster & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+# seed_demo has just printed the demo logins and their password (once).
+# `manage.py worker` stops qcluster within seconds on Ctrl-C, `timeout`'s SIGTERM or a
+# closed terminal (it gets them along with the web server); the trap stops it when the web
+# server exits on its own, and waits for it.
+	@$(RUN_ENV) $(PY) manage.py worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  trap 'exit 130' INT; trap 'exit 143' TERM HUP; \
 	  $(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	$(RUN_ENV) $(PY) manage.py qcluster
+	$(RUN_ENV) $(PY) manage.py worker
 
 test: install
 	$(PY) -m pytest -q $(PYTEST_ARGS)

@@ -3,8 +3,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import parsers, serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -12,7 +14,10 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common import roles
+from common.client_ip import client_ip
 from common.errors import ApplicationError
+from common.login_lockout import lockout_json
+from common.parsers import JSONParser
 
 
 def exception_handler(exc, context):
@@ -47,12 +52,22 @@ class IsMerchant(BasePermission):
         return roles.has_role(request.user, roles.MERCHANT)
 
 
-class ObtainTokenView(ObtainAuthToken):
-    """Exchange username and password for an API token. Throttled per client, and
-    repeated failures lock the username (django-axes)."""
+class LoginRateThrottle(ScopedRateThrottle):
+    """DRF's scoped throttle keyed by the address common.client_ip trusts (the one
+    django-axes locks by), not by whatever X-Forwarded-For the client sends."""
 
-    throttle_classes = [ScopedRateThrottle]
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class ObtainTokenView(ObtainAuthToken):
+    """Exchange username and password for an API token. Throttled per client address,
+    and repeated failures lock the username from that address (django-axes)."""
+
+    throttle_classes = [LoginRateThrottle]
     throttle_scope = "login"
+    # ObtainAuthToken names its own parsers; the JSON one must be the depth-limited one.
+    parser_classes = [parsers.FormParser, parsers.MultiPartParser, JSONParser]
 
     @extend_schema(
         request=inline_serializer(
@@ -62,7 +77,18 @@ class ObtainTokenView(ObtainAuthToken):
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError:
+            # django-axes refused to check the password (the pair is locked): say so and
+            # for how long, instead of "Unable to log in with provided credentials".
+            if getattr(request, "axes_locked_out", False):
+                data = request.data if hasattr(request.data, "get") else {}
+                return lockout_json(request, data.get("username"))
+            raise
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
 
 
 class MeView(APIView):

@@ -1,5 +1,9 @@
 from django.conf import settings
 from django.utils import translation
+from django.utils.log import log_response
+
+from common.parsers import NUL_MESSAGE
+from common.views import bad_request
 
 
 class PlatformLocaleMiddleware:
@@ -23,3 +27,55 @@ class PlatformLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _querydict_has_nul(querydict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in querydict.lists()
+    )
+
+
+def request_has_nul(request) -> bool:
+    """A NUL character anywhere a view, a form or a lookup may read text from: the path,
+    the query string, form fields, cookies and headers. (JSON bodies: common.parsers.)"""
+    if "\x00" in request.path:
+        return True
+    if _querydict_has_nul(request.GET):
+        return True
+    if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+        if _querydict_has_nul(request.POST):
+            return True
+    # Cookies: `sessionid="\000..."` unquotes to NUL bytes and would reach the session table.
+    if any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items()):
+        return True
+    return any(
+        "\x00" in value
+        for key, value in request.META.items()
+        if key.startswith("HTTP_") and isinstance(value, str)
+    )
+
+
+class RejectNulBytesMiddleware:
+    """PostgreSQL refuses text containing NUL (psycopg raises before the query is sent), so
+    `/seller/orders/%00/` or `?q=%00` became a 500 wherever the value reached a query; on
+    SQLite the same request passed. Answer 400 (the translated page, or JSON under /api/)
+    before sessions, users or views see the request, whatever the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request_has_nul(request):
+            response = bad_request(request, message=NUL_MESSAGE)
+            log_response(
+                "Bad request (NUL character): %s",
+                request.path,
+                response=response,
+                request=request,
+            )
+            return response
+        return self.get_response(request)

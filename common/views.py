@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -43,21 +44,34 @@ def _wants_json(request) -> bool:
     )
 
 
+def _logout_url(request) -> str:
+    # Sign out of the area the page belongs to; its login page follows.
+    if request.path.startswith("/support/"):
+        return reverse("support:logout")
+    if request.path.startswith("/admin/"):
+        return reverse("admin:logout")
+    return reverse("seller:logout")
+
+
 def _error(request, status: int, title: str, message: str):
     if _wants_json(request):
-        return JsonResponse({"detail": message, "status": status}, status=status)
+        return JsonResponse({"detail": str(message), "status": status}, status=status)
     return render(
         request,
         "error.html",
-        {"status": status, "title": title, "message": message},
+        {"status": status, "title": title, "message": message, "logout_url": _logout_url(request)},
         status=status,
     )
 
 
-def bad_request(request, exception=None):
-    return _error(request, 400, _("Bad request"), _("The request could not be understood."))
+@requires_csrf_token
+def bad_request(request, exception=None, message=None):
+    return _error(
+        request, 400, _("Bad request"), message or _("The request could not be understood.")
+    )
 
 
+@requires_csrf_token
 def permission_denied(request, exception=None):
     message = (
         str(exception)
@@ -67,6 +81,7 @@ def permission_denied(request, exception=None):
     return _error(request, 403, _("Access denied"), message)
 
 
+@requires_csrf_token
 def page_not_found(request, exception=None):
     return _error(
         request,

@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "common.middleware.PlatformLocaleMiddleware",
+    # Before anything looks the request up (sessions, users, views): a NUL byte is a 400.
+    "common.middleware.RejectNulBytesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -152,11 +154,21 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "seller:login"
 CSRF_FAILURE_VIEW = "common.views.csrf_failure"
 
-# Repeated failed logins: lock the username+IP pair for a while.
+# The client's address: REMOTE_ADDR, or with N trusted proxies in front the Nth address
+# from the right of X-Forwarded-For. One function (common.client_ip) answers for the login
+# lockout (axes) and the API login throttle (DRF).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Repeated failed logins: lock the username+IP pair for a while (a known username alone
+# cannot lock its owner out from everywhere). `manage.py axes_reset_username` etc. lift it.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
+# Pages and API say that the account is locked and for how many more minutes.
+AXES_LOCKOUT_CALLABLE = "common.login_lockout.lockout_response"
+# Tries during the lock are refused without extending it, so "N more minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -235,7 +247,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "common.pagination.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON nested too deeply or holding NUL characters is a 400 (common.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Throttles count per client address in the default cache: production needs a shared
+    # one (CACHE_URL=rediscache://...; `check --deploy` warns otherwise). The login
+    # throttle keys by common.client_ip; NUM_PROXIES keeps any stock throttle in step.
     "DEFAULT_THROTTLE_RATES": {"login": env.str("API_LOGIN_RATE", default="10/min")},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "common.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -285,7 +307,14 @@ COURIER_SANDBOX_SECRET = env.str("COURIER_SANDBOX_SECRET", default="")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        # A refusal (403, 400) is not a bug: one line, no traceback.
+        "client_errors_in_one_line": {"()": "common.log_filters.ClientErrorsInOneLine"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.request": {"filters": ["client_errors_in_one_line"]},
+    },
 }

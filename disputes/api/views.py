@@ -5,11 +5,12 @@ detail. Anyone else's request is a 404."""
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import IsBuyer, IsMerchant
+from common.parsers import JSONParser
 from disputes import selectors, services
 from disputes.api import serializers as s
 from disputes.models import AfterSaleAttachment, AfterSaleRequest
@@ -84,6 +85,7 @@ class _Action(_Side, APIView):
     """POST: validate `input`, call `perform`, answer with the request's detail."""
 
     input = None
+    # The depth-limited JSON parser of the whole API, plus forms for attachments.
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def perform(self, request, obj, data):  # pragma: no cover - every subclass overrides

@@ -207,6 +207,8 @@ def test_check_deploy_with_production_settings_reports_nothing():
             "DEBUG": "0",
             "SECRET_KEY": "x7!k2#p9-production-grade-secret-value-with-length-and-variety-41",
             "ALLOWED_HOSTS": "shop.example.com",
+            # Production keeps the login throttles in a shared cache (common.W001).
+            "CACHE_URL": "rediscache://127.0.0.1:6379/1",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy  # not aliased: makemessages m
 from common import config
 from common.errors import ApplicationError
 from common.uploads import sanitize_filename
+from common.workflows import transition_apply
 from compliance import hooks, rules
 from compliance.models import (
     CATEGORY_PARENT_PROBLEMS,
@@ -194,20 +195,65 @@ def _event(qualification, *, from_status, to_status, actor, reason="", now, data
     )
 
 
-def _move(qualification, to_status, *, actor, reason="", now, fields=(), data=None):
+def _refuse_move(status_label):
+    return ApplicationError(
+        _("This qualification is “%(status)s” and can no longer be changed that way.")
+        % {"status": status_label},
+        code="invalid_transition",
+    )
+
+
+def qualification_transition(
+    qualification, to_status, *, actor, reason="", now, fields: dict | None = None, data=None
+) -> QualificationEvent:
+    """The one writer of `Qualification.status`: move a locked qualification along
+    `rules.QUALIFICATION_TRANSITIONS`, saving the fields of the new state with it, and
+    append its event row. Runs inside the caller's transaction. A refused move raises
+    `invalid_transition` and writes nothing."""
     if not rules.qualification_can_move(qualification.status, to_status):
-        raise ApplicationError(
-            _("This qualification is “%(status)s” and can no longer be changed that way.")
-            % {"status": qualification.get_status_display()},
-            code="invalid_transition",
+        raise _refuse_move(qualification.get_status_display())
+    return transition_apply(
+        qualification, table=rules.QUALIFICATION_TRANSITIONS, to=to_status, actor=actor,
+        reason=reason, now=now, event_model=QualificationEvent, event_fk="qualification",
+        fields=fields, data=data,
+    )
+
+
+def qualifications_transition_batch(
+    qualifications, to_status, *, actor=None, reason="", now, fields: dict | None = None,
+    data=None,
+) -> list[int]:
+    """The same moves for a batch of qualifications the caller has locked
+    (`select_for_update`, a sweep): every one is checked against the same table, then one
+    UPDATE and one bulk insert of event rows per status moved from (one, in a sweep).
+    Nothing is written when one of them may not move. Returns the ids moved."""
+    assert connection.in_atomic_block, "a transition must run inside transaction.atomic"
+    qualifications = list(qualifications)
+    if not qualifications:
+        return []
+    for q in qualifications:
+        if not rules.qualification_can_move(q.status, to_status):
+            raise _refuse_move(q.get_status_display())
+    fields = dict(fields or {})
+    by_status: dict[str, list] = {}
+    for q in qualifications:
+        by_status.setdefault(q.status, []).append(q)
+    moved = []
+    for from_status, rows in by_status.items():
+        Qualification.objects.filter(
+            pk__in=[q.pk for q in rows], status=from_status
+        ).update(status=to_status, **fields)
+        QualificationEvent.objects.bulk_create(
+            _event(q, from_status=from_status, to_status=to_status, actor=actor,
+                   reason=reason, now=now, data=data)
+            for q in rows
         )
-    from_status = qualification.status
-    qualification.status = to_status
-    qualification.save(update_fields=["status", *fields])
-    _event(
-        qualification, from_status=from_status, to_status=to_status, actor=actor,
-        reason=reason, now=now, data=data,
-    ).save()
+        for q in rows:  # the callers go on with the rows as they are now
+            q.status = to_status
+            for name, value in fields.items():
+                setattr(q, name, value)
+        moved += [q.pk for q in rows]
+    return moved
 
 
 _DETAIL_PROBLEMS = {
@@ -394,18 +440,18 @@ def qualification_approve(*, qualification, actor, reason="", now=None) -> Quali
         raise ApplicationError(
             _("This qualification has already expired; reject it instead."), code="expired"
         )
-    qualification.expires_at = expires_at
-    qualification.warn_at = rules.qualification_warn_at(
-        expires_at, warning_days=config.get("qualification.expiry_warning_days")
-    )
-    qualification.warned_at = None
-    qualification.reviewed_by = actor
-    qualification.reviewed_at = now
-    qualification.rejection_reason = ""
-    _move(
+    qualification_transition(
         qualification, Qualification.Status.APPROVED, actor=actor, reason=reason, now=now,
-        fields=["expires_at", "warn_at", "warned_at", "reviewed_by", "reviewed_at",
-                "rejection_reason"],
+        fields={
+            "expires_at": expires_at,
+            "warn_at": rules.qualification_warn_at(
+                expires_at, warning_days=config.get("qualification.expiry_warning_days")
+            ),
+            "warned_at": None,
+            "reviewed_by": actor,
+            "reviewed_at": now,
+            "rejection_reason": "",
+        },
     )
     others = list(
         Qualification.objects.select_for_update().filter(
@@ -419,7 +465,7 @@ def qualification_approve(*, qualification, actor, reason="", now=None) -> Quali
     for other in [qualification, *others]:
         if other is keeper:
             continue
-        _move(
+        qualification_transition(
             other, Qualification.Status.SUPERSEDED, actor=actor, now=now,
             reason=_("Replaced by a newer qualification of the same type.")
             if keeper is qualification
@@ -451,18 +497,20 @@ def qualification_reject(*, qualification, actor, reason, now=None) -> Qualifica
     if not (reason or "").strip():
         raise ApplicationError(_("Give the merchant a reason."), code="reason_missing", field="reason")
     qualification = Qualification.objects.select_for_update().get(pk=qualification.pk)
-    qualification.reviewed_by = actor
-    qualification.reviewed_at = now
-    qualification.rejection_reason = reason.strip()
-    _move(
+    qualification_transition(
         qualification, Qualification.Status.REJECTED, actor=actor, reason=reason.strip(),
-        now=now, fields=["reviewed_by", "reviewed_at", "rejection_reason"],
+        now=now,
+        fields={"reviewed_by": actor, "reviewed_at": now, "rejection_reason": reason.strip()},
     )
     return qualification
 
 
 def _due(queryset, batch_size):
-    return list(queryset.select_for_update(skip_locked=True).order_by("pk")[:batch_size])
+    """The next batch of due rows, locked; rows another worker holds are left to it (only
+    the qualifications are locked, not the rows they are read with)."""
+    return list(
+        queryset.select_for_update(skip_locked=True, of=("self",)).order_by("pk")[:batch_size]
+    )
 
 
 def qualification_expiry_warn_due(*, now=None, batch_size=500) -> int:
@@ -513,15 +561,8 @@ def qualification_expire_due(*, now=None, batch_size=200) -> int:
                 )
                 if not batch:
                     return moved
-                Qualification.objects.filter(pk__in=[q.pk for q in batch]).update(
-                    status=Qualification.Status.EXPIRED
-                )
-                QualificationEvent.objects.bulk_create(
-                    _event(
-                        q, from_status=q.status, to_status=Qualification.Status.EXPIRED,
-                        actor=None, reason=reason, now=now,
-                    )
-                    for q in batch
+                qualifications_transition_batch(
+                    batch, Qualification.Status.EXPIRED, actor=None, reason=reason, now=now
                 )
                 for qualification in batch:
                     _announce_expiry(qualification, now=now)

@@ -88,6 +88,14 @@ class MerchantApplicationEvent(EventBase):
         verbose_name = _("application event")
         verbose_name_plural = _("application events")
 
+    @property
+    def from_status_label(self):
+        return dict(MerchantApplication.Status.choices).get(self.from_status, self.from_status)
+
+    @property
+    def to_status_label(self):
+        return dict(MerchantApplication.Status.choices).get(self.to_status, self.to_status)
+
 
 class RejectionReasonTemplate(models.Model):
     """Reviewer's canned reasons; the free text is added to them."""
@@ -150,6 +158,30 @@ class Store(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+
+class StoreEvent(EventBase):
+    """A change of a store's status (opened, closing, open again, closed): its timeline."""
+
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="events", verbose_name=_("store")
+    )
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("store event")
+        verbose_name_plural = _("store events")
+
+    @property
+    def from_status_label(self):
+        return dict(Store.Status.choices).get(self.from_status, self.from_status)
+
+    @property
+    def to_status_label(self):
+        return dict(Store.Status.choices).get(self.to_status, self.to_status)
+
+    def __str__(self):
+        # The row's title in the admin timeline: the move, by its labels.
+        return f"{self.from_status_label or '—'} → {self.to_status_label}"
 
 
 # --- Products ---------------------------------------------------------------------------
@@ -337,6 +369,25 @@ class ProductEvent(EventBase):
     class Meta(EventBase.Meta):
         verbose_name = _("product event")
         verbose_name_plural = _("product events")
+
+    @property
+    def revision_id(self):
+        """The revision whose move this row records (its from/to are the revision's
+        statuses), or None for a move of the product itself."""
+        return (self.data or {}).get("revision_id")
+
+    @property
+    def status_choices(self):
+        status = Product.Status if self.revision_id is None else ProductRevision.Status
+        return dict(status.choices)
+
+    @property
+    def from_status_label(self):
+        return self.status_choices.get(self.from_status, self.from_status)
+
+    @property
+    def to_status_label(self):
+        return self.status_choices.get(self.to_status, self.to_status)
 
 
 # --- Orders -----------------------------------------------------------------------------
@@ -848,6 +899,31 @@ class DepositPayIn(models.Model):
     @property
     def provider_ref(self) -> str:
         return self.payment.provider_ref if self.payment_id else ""
+
+
+class DepositPayInEvent(EventBase):
+    """A deposit pay-in started, or settled by the payment provider: its timeline."""
+
+    payin = models.ForeignKey(
+        DepositPayIn, on_delete=models.CASCADE, related_name="events",
+        verbose_name=_("deposit payment"),
+    )
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("deposit payment event")
+        verbose_name_plural = _("deposit payment events")
+
+    @property
+    def from_status_label(self):
+        return dict(DepositPayIn.Status.choices).get(self.from_status, self.from_status)
+
+    @property
+    def to_status_label(self):
+        return dict(DepositPayIn.Status.choices).get(self.to_status, self.to_status)
+
+    def __str__(self):
+        # The row's title in the admin timeline: the move, by its labels.
+        return f"{self.from_status_label or '—'} → {self.to_status_label}"
 
 
 class Withdrawal(models.Model):

@@ -149,3 +149,54 @@ def test_a_deferred_import_counts(tmp_path):
 
 
 STATUS_WRITE = re.compile(r"\.status\s*=(?!=)|update\(\s*status\s*=")
+
+# The one writer of each workflow's status (module, function). Anything else that assigns
+# `.status` or calls `update(status=…)` is a second writer.
+STATUS_WRITERS = {
+    ("common/workflows.py", "transition_apply"),
+    ("payments/services.py", "payment_settle"),
+    ("shop/services/orders.py", "order_transition"),
+    ("shop/services/orders.py", "orders_transition_batch"),
+    ("shop/services/products.py", "product_transition"),
+    ("shop/services/products.py", "product_revision_transition"),
+    ("shop/services/onboarding.py", "merchant_application_transition"),
+    ("compliance/services.py", "qualification_transition"),
+    ("compliance/services.py", "qualifications_transition_batch"),
+    ("disputes/services.py", "after_sale_request_transition"),
+    ("disputes/services.py", "after_sale_requests_transition_batch"),
+}
+# Not a workflow: a progress flag of a batch job, and an admin form helper's attribute.
+NOT_WORKFLOWS = {
+    ("shop/services/deposits.py", "deposit_monthly_adjust"),
+    ("compliance/admin.py", "__init__"),
+}
+
+
+def _status_writes():
+    found = []
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text())
+        rel = str(path.relative_to(ROOT))
+        for func in ast.walk(tree):
+            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(func):
+                hit = False
+                if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    hit = any(isinstance(t, ast.Attribute) and t.attr == "status"
+                              for t in targets)
+                elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                      and node.func.attr in {"update", "bulk_update"}):
+                    hit = any(k.arg == "status" for k in node.keywords) or any(
+                        isinstance(a, ast.List) and any(
+                            isinstance(e, ast.Constant) and e.value == "status"
+                            for e in a.elts) for a in node.args)
+                if hit:
+                    found.append((rel, func.name, node.lineno))
+    return found
+
+
+def test_every_status_is_written_by_its_one_writer():
+    writes = {(path, func) for path, func, _line in _status_writes()}
+    assert sorted(writes - STATUS_WRITERS - NOT_WORKFLOWS) == []

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from common import review_queues
 from common.admin import ReadOnlyInline
 from common.errors import ApplicationError
+from shop.admin.stores import StatusLabelEventInline
 from shop.models import (
     ClosureApplication,
     ClosureEvent,
@@ -25,6 +26,7 @@ from shop.models import (
     DepositAdjustmentRun,
     DepositEntry,
     DepositPayIn,
+    DepositPayInEvent,
     StoreAccount,
     StoreAccountEntry,
     Withdrawal,
@@ -195,6 +197,10 @@ class DepositEntryAdmin(_ReadOnlyAdmin):
     ordering = ["-pk"]
 
 
+class DepositPayInEventInline(StatusLabelEventInline):
+    model = DepositPayInEvent
+
+
 @admin.register(DepositPayIn)
 class DepositPayInAdmin(_ReadOnlyAdmin):
     list_display = ["provider_ref", "account", "amount", "status", "created_at", "confirmed_at"]
@@ -202,6 +208,7 @@ class DepositPayInAdmin(_ReadOnlyAdmin):
     search_fields = ["=payment__provider_ref"]
     list_select_related = ["account__store", "payment"]
     readonly_fields = [f.name for f in DepositPayIn._meta.fields]
+    inlines = [DepositPayInEventInline]
 
 
 # --- store accounts --------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
@@ -19,19 +21,71 @@ from shop.models import (
     MerchantApplicationEvent,
     RejectionReasonTemplate,
     Store,
+    StoreEvent,
 )
 from shop.services import onboarding
 
 
-class EventInline(ReadOnlyInline):
-    fields = ["at", "from_status", "to_status", "actor", "reason"]
+def application_timeline(application) -> str:
+    """The application's events as a plain table, statuses by their labels. Not an inline:
+    a formset of rows nobody may add or change would only add a title per row and an
+    "add another" link."""
+    events = list(
+        MerchantApplicationEvent.objects.filter(application=application)
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
+    if not events:
+        return _("Nothing has happened yet.")
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                date_format(timezone.localtime(e.at), "Y-m-d H:i"),
+                e.from_status_label or "—",
+                e.to_status_label or "—",
+                e.actor_display,
+                e.reason or "—",
+            )
+            for e in events
+        ),
+    )
+    return format_html(
+        '<table class="application-timeline"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+        "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+        capfirst(_("at")), capfirst(_("from")), capfirst(_("to")), capfirst(_("actor")),
+        capfirst(_("reason")), rows,
+    )
+
+
+class StatusLabelEventInline(ReadOnlyInline):
+    """A timeline whose event model labels its statuses (`from_status_label`,
+    `to_status_label`): the reviewer reads "Closing", not "closing"."""
+
+    fields = ["at", "from_label", "to_label", "actor_label", "reason"]
     readonly_fields = fields
     ordering = ["at", "pk"]
-
-
-class ApplicationEventInline(EventInline):
-    model = MerchantApplicationEvent
     verbose_name_plural = _("Timeline")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("from"))
+    def from_label(self, obj):
+        return obj.from_status_label or "—"
+
+    @admin.display(description=_("to"))
+    def to_label(self, obj):
+        return obj.to_status_label or "—"
+
+    @admin.display(description=_("actor"))
+    def actor_label(self, obj):
+        return obj.actor_display
+
+
+class StoreEventInline(StatusLabelEventInline):
+    model = StoreEvent
 
 
 class RejectForm(forms.Form):
@@ -92,11 +146,10 @@ class MerchantApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["applicant"]
     show_full_result_count = False
     actions = ["approve_selected", "reject_selected"]
-    inlines = [ApplicationEventInline]
     readonly_fields = [
         "applicant", "status", "real_name", "id_number", "entity_type", "licence_preview",
         "credit_code", "registered_name", "business_scope", "contact_phone", "store_name",
-        "submitted_at", "decided_at", "reviewer", "rejection_reason",
+        "submitted_at", "decided_at", "reviewer", "rejection_reason", "created_at", "timeline",
     ]
     exclude = ["licence_file", "licence_content_type"]
 
@@ -111,6 +164,10 @@ class MerchantApplicationAdmin(admin.ModelAdmin):
         if obj.status != MerchantApplication.Status.PENDING:
             return "—"
         return timesince(obj.submitted_at, timezone.now())
+
+    @admin.display(description=_("Timeline"))
+    def timeline(self, obj):
+        return application_timeline(obj)
 
     @admin.display(description=_("business licence"))
     def licence_preview(self, obj):
@@ -190,6 +247,7 @@ class StoreAdmin(admin.ModelAdmin):
     show_full_result_count = False
     fields = ["name", "slug", "merchant", "status", "industry_base", "introduction", "profile_url", "opened_at"]
     readonly_fields = ["slug", "merchant", "status", "opened_at"]
+    inlines = [StoreEventInline]
 
     def has_add_permission(self, request):
         return False

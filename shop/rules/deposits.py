@@ -186,6 +186,45 @@ def next_monthly_run(now: datetime, tz: tzinfo, *, day: int = 1, at: time = time
     return candidate
 
 
+# --- workflows -------------------------------------------------------------------------------
+# The only moves of each workflow's status; each has one writer in the services, which
+# checks its table through `common.workflows.transition_apply` and writes the event row.
+# A status absent from the keys' values is entered only when the row is created.
+
+# Withdrawal (`shop.services.accounts.withdrawal_transition`): a reviewer (or the automatic
+# payout under the configured amount) pays it out, the provider answers at once (paid,
+# failed) or later (paying, then paid or failed); or a reviewer rejects it.
+WITHDRAWAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    "requested": frozenset({"paying", "paid", "failed", "rejected"}),
+    "paying": frozenset({"paid", "failed"}),
+    "paid": frozenset(),
+    "rejected": frozenset(),
+    "failed": frozenset(),
+}
+
+# Closure application (`shop.services.closure.closure_application_transition`): approved
+# once every chosen deposit is refunded, refunding while a refund payout is pending, back
+# under review when a pending payout failed; rejected by a reviewer, withdrawn by the
+# merchant. A failed payout on approval leaves it pending (a timeline note, not a move).
+CLOSURE_TRANSITIONS: dict[str, frozenset[str]] = {
+    "pending": frozenset({"refunding", "approved", "rejected", "withdrawn"}),
+    "refunding": frozenset({"approved", "pending"}),
+    "approved": frozenset(),
+    "rejected": frozenset(),
+    "withdrawn": frozenset(),
+}
+
+# Deposit pay-in (`shop.services.deposits.deposit_payin_transition`): the provider's answer.
+# Money reported failed may still arrive (then it is credited, or sent back when the
+# deposit was closed meanwhile).
+PAYIN_TRANSITIONS: dict[str, frozenset[str]] = {
+    "pending": frozenset({"succeeded", "failed", "refunded"}),
+    "failed": frozenset({"succeeded", "refunded"}),
+    "succeeded": frozenset(),
+    "refunded": frozenset(),
+}
+
+
 # --- closure checklist --------------------------------------------------------------------
 OK = "ok"
 BLOCKED = "blocked"

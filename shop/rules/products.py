@@ -1,25 +1,32 @@
-"""Pure rules of the product lifecycle and the onboarding review. No ORM."""
+"""Pure rules of the product lifecycle and its reviews. No ORM."""
 
 # Product statuses: draft → in review → listed / rejected → delisted (and back).
-PRODUCT_TRANSITIONS = {
-    "draft": {"in_review"},
-    "in_review": {"listed", "rejected", "draft"},
-    "rejected": {"in_review"},
-    "listed": {"delisted"},
+# `shop.services.products.product_transition` is the one writer of these moves.
+PRODUCT_TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"in_review"}),
+    "in_review": frozenset({"listed", "rejected", "draft"}),
+    "rejected": frozenset({"in_review"}),
+    "listed": frozenset({"delisted"}),
     # A delisted product returns through review, or directly when the platform relists it
     # (e.g. after a new qualification is approved).
-    "delisted": {"in_review", "listed"},
+    "delisted": frozenset({"in_review", "listed"}),
 }
 
-APPLICATION_TRANSITIONS = {
-    "pending": {"approved", "rejected"},
-    "rejected": {"pending"},
-    "approved": set(),
+# Revision statuses (the version a reviewer judges): a change to a listed product is kept
+# as a draft until the merchant submits it; a first listing is submitted at once. A
+# decision is final: the next change is a new revision. `withdrawn` is a status no move
+# enters today. `shop.services.products.product_revision_transition` is the one writer.
+REVISION_TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"in_review"}),
+    "in_review": frozenset({"approved", "rejected"}),
+    "approved": frozenset(),
+    "rejected": frozenset(),
+    "withdrawn": frozenset(),
 }
 
 
 def can_move(table: dict, current: str, new: str) -> bool:
-    return new in table.get(current, set())
+    return new in table.get(current, frozenset())
 
 
 def attributes_key(attributes: dict) -> str:

@@ -14,6 +14,7 @@ import shop.conf_deposits  # noqa: F401  (configuration keys)
 from common import config
 from common.errors import ApplicationError
 from common.money import to_money
+from common.workflows import transition_apply
 from payments.models import Payment
 from payments.services import PaymentFailedError, payment_payout
 from shop.models import (
@@ -26,6 +27,7 @@ from shop.models import (
     WithdrawalEvent,
 )
 from shop.rules import deposits as rules
+from shop.rules.deposits import WITHDRAWAL_TRANSITIONS
 from shop.services.deposits import (
     accounts_lock,
     deposits_cover_from_account_locked,
@@ -205,9 +207,33 @@ def store_account_adjust(*, store: Store, amount, actor, reason: str, token: str
 
 
 # --- withdrawals ----------------------------------------------------------------------------------
-def _withdrawal_event(withdrawal, old, new, actor, reason, now, **data):
-    WithdrawalEvent.objects.create(withdrawal=withdrawal, from_status=old, to_status=new,
-                                   actor=actor, reason=str(reason), at=now, data=data)
+def withdrawal_transition(*, withdrawal: Withdrawal, to: str, actor, reason: str = "",
+                          now: datetime | None = None, fields: dict | None = None,
+                          data: dict | None = None) -> Withdrawal:
+    """The one writer of a withdrawal's status (`rules.WITHDRAWAL_TRANSITIONS`). Moves a
+    locked withdrawal inside the caller's transaction and appends a WithdrawalEvent.
+    Leaving "requested" is the decision: it records when and who (``None``: the automatic
+    payout); a rejection keeps its reason. `fields` are further columns of the move (the
+    payout, whether it was automatic). An illegal move raises ApplicationError (code
+    ``bad_state``) and writes nothing."""
+    now = now or timezone.now()
+    state = {}
+    if withdrawal.status == Withdrawal.Status.REQUESTED:
+        state.update(decided_at=now, reviewer=actor)
+    if to == Withdrawal.Status.REJECTED:
+        state["rejection_reason"] = str(reason)
+    state.update(fields or {})
+    transition_apply(withdrawal, table=WITHDRAWAL_TRANSITIONS, to=to, actor=actor,
+                     reason=reason, now=now, event_model=WithdrawalEvent,
+                     event_fk="withdrawal", fields=state, data=data)
+    return withdrawal
+
+
+def _requested_or_raise(withdrawal: Withdrawal) -> None:
+    """Reviewers decide a requested withdrawal only (one being paid out waits for the
+    provider); checked before anything is paid out."""
+    if withdrawal.status != Withdrawal.Status.REQUESTED:
+        raise ApplicationError(_("This withdrawal was already decided."), code="bad_state")
 
 
 def _may_withdraw_or_raise(store):
@@ -255,8 +281,9 @@ def withdrawal_request(*, store: Store, amount, actor, token: str,
                 reason=_("Withdrawal requested"), now=now, cause_type="withdrawal",
                 cause_id=str(withdrawal.pk),
             )
-            _withdrawal_event(withdrawal, "", Withdrawal.Status.REQUESTED, actor,
-                              _("Withdrawal requested"), now)
+            WithdrawalEvent.objects.create(
+                withdrawal=withdrawal, from_status="", to_status=withdrawal.status, actor=actor,
+                reason=_("Withdrawal requested"), at=now)
     except IntegrityError:
         existing = Withdrawal.objects.filter(store=store, token=token).first()
         if existing is None:
@@ -272,10 +299,14 @@ def withdrawal_request(*, store: Store, amount, actor, token: str,
     return withdrawal
 
 
-def _withdrawal_failed(withdrawal, store_account, deposits, payment, actor, now) -> str:
-    """The payout moved nothing: the held money goes back on the account."""
-    withdrawal.status = Withdrawal.Status.FAILED
+def _withdrawal_failed(withdrawal, store_account, deposits, payment, actor, now, *,
+                       fields=None) -> None:
+    """The payout moved nothing: the withdrawal failed and the held money goes back on the
+    account."""
     reason = _("The payout failed; the money is back on the account")
+    withdrawal_transition(withdrawal=withdrawal, to=Withdrawal.Status.FAILED, actor=actor,
+                          reason=reason, now=now, fields=fields,
+                          data={"payment": payment.provider_ref})
     store_entry_append(
         store_account, kind=StoreAccountEntry.Kind.WITHDRAWAL_RETURNED,
         amount=withdrawal.amount, actor=actor, reason=reason, now=now,
@@ -283,7 +314,6 @@ def _withdrawal_failed(withdrawal, store_account, deposits, payment, actor, now)
     )
     deposits_cover_from_account_locked(store_account=store_account, accounts=deposits, now=now,
                                        actor=actor)
-    return reason
 
 
 def withdrawal_approve(*, withdrawal: Withdrawal, actor, now: datetime | None = None,
@@ -298,8 +328,7 @@ def withdrawal_approve(*, withdrawal: Withdrawal, actor, now: datetime | None = 
         store_account, deposits = _locked(withdrawal.store)
         withdrawal = Withdrawal.objects.select_for_update().select_related("store").get(
             pk=withdrawal.pk)
-        if withdrawal.status != Withdrawal.Status.REQUESTED:
-            raise ApplicationError(_("This withdrawal was already decided."), code="bad_state")
+        _requested_or_raise(withdrawal)
         try:
             payment = payment_payout(
                 purpose=WITHDRAWAL_PAYOUT, subject_id=withdrawal.pk,
@@ -311,22 +340,20 @@ def withdrawal_approve(*, withdrawal: Withdrawal, actor, now: datetime | None = 
             )
         except PaymentFailedError as exc:
             payment = exc.payment
-        old = withdrawal.status
-        withdrawal.payment = payment
-        withdrawal.decided_at = now
-        withdrawal.reviewer = actor
-        withdrawal.automatic = automatic
+        fields = {"payment": payment, "automatic": automatic}
         if payment.status == Payment.Status.SUCCEEDED:
-            withdrawal.status = Withdrawal.Status.PAID
-            reason = _("Paid out automatically") if automatic else _("Approved and paid out")
+            withdrawal_transition(
+                withdrawal=withdrawal, to=Withdrawal.Status.PAID, actor=actor,
+                reason=_("Paid out automatically") if automatic else _("Approved and paid out"),
+                now=now, fields=fields, data={"payment": payment.provider_ref})
         elif payment.status == Payment.Status.PENDING:
-            withdrawal.status = Withdrawal.Status.PAYING
-            reason = _("Approved; waiting for the payment provider to confirm the payout")
+            withdrawal_transition(
+                withdrawal=withdrawal, to=Withdrawal.Status.PAYING, actor=actor,
+                reason=_("Approved; waiting for the payment provider to confirm the payout"),
+                now=now, fields=fields, data={"payment": payment.provider_ref})
         else:
-            reason = _withdrawal_failed(withdrawal, store_account, deposits, payment, actor, now)
-        withdrawal.save(update_fields=["status", "payment", "decided_at", "reviewer", "automatic"])
-        _withdrawal_event(withdrawal, old, withdrawal.status, actor, reason, now,
-                          payment=payment.provider_ref)
+            _withdrawal_failed(withdrawal, store_account, deposits, payment, actor, now,
+                               fields=fields)
     return withdrawal
 
 
@@ -341,16 +368,13 @@ def withdrawal_payout_settled(payment: Payment, succeeded: bool, now: datetime) 
     store_account, deposits = _locked(Store.objects.get(pk=store_id))
     withdrawal = Withdrawal.objects.select_for_update().get(payment=payment)
     if withdrawal.status != Withdrawal.Status.PAYING:
-        return
-    old = withdrawal.status
+        return  # already settled: a repeated callback changes nothing
     if succeeded:
-        withdrawal.status = Withdrawal.Status.PAID
-        reason = _("The payment provider confirmed the payout")
+        withdrawal_transition(withdrawal=withdrawal, to=Withdrawal.Status.PAID, actor=None,
+                              reason=_("The payment provider confirmed the payout"), now=now,
+                              data={"payment": payment.provider_ref})
     else:
-        reason = _withdrawal_failed(withdrawal, store_account, deposits, payment, None, now)
-    withdrawal.save(update_fields=["status"])
-    _withdrawal_event(withdrawal, old, withdrawal.status, None, reason, now,
-                      payment=payment.provider_ref)
+        _withdrawal_failed(withdrawal, store_account, deposits, payment, None, now)
 
 
 def withdrawal_reject(*, withdrawal: Withdrawal, actor, reason: str,
@@ -363,20 +387,14 @@ def withdrawal_reject(*, withdrawal: Withdrawal, actor, reason: str,
     with transaction.atomic():
         store_account, deposits = _locked(withdrawal.store)
         withdrawal = Withdrawal.objects.select_for_update().get(pk=withdrawal.pk)
-        if withdrawal.status != Withdrawal.Status.REQUESTED:
-            raise ApplicationError(_("This withdrawal was already decided."), code="bad_state")
-        old = withdrawal.status
-        withdrawal.status = Withdrawal.Status.REJECTED
-        withdrawal.decided_at = now
-        withdrawal.reviewer = actor
-        withdrawal.rejection_reason = reason
-        withdrawal.save(update_fields=["status", "decided_at", "reviewer", "rejection_reason"])
+        _requested_or_raise(withdrawal)
+        withdrawal_transition(withdrawal=withdrawal, to=Withdrawal.Status.REJECTED, actor=actor,
+                              reason=reason, now=now)
         store_entry_append(
             store_account, kind=StoreAccountEntry.Kind.WITHDRAWAL_RETURNED,
             amount=withdrawal.amount, actor=actor, reason=reason, now=now,
             cause_type="withdrawal", cause_id=str(withdrawal.pk),
         )
-        _withdrawal_event(withdrawal, old, withdrawal.status, actor, reason, now)
         deposits_cover_from_account_locked(store_account=store_account, accounts=deposits,
                                            now=now, actor=actor)
     return withdrawal

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 import shop.conf_deposits  # noqa: F401  (configuration keys)
 from common import config
 from common.errors import ApplicationError
+from common.workflows import transition_apply
 from payments.models import Payment
 from payments.selectors import payment_live
 from payments.services import PaymentFailedError, payment_payout
@@ -37,6 +38,7 @@ from shop.models import (
     Store,
 )
 from shop.rules import deposits as rules
+from shop.rules.deposits import CLOSURE_TRANSITIONS
 from shop.selectors.deposits import closure_checklist
 from shop.services.deposits import (
     accounts_lock,
@@ -44,11 +46,47 @@ from shop.services.deposits import (
     deposit_entry_append,
     deposits_evaluate_locked,
 )
+from shop.services.stores import store_lock, store_transition
 
 
-def _event(application, old, new, actor, reason, now, **data):
-    ClosureEvent.objects.create(application=application, from_status=old, to_status=new,
-                                actor=actor, reason=str(reason), at=now, data=data)
+def closure_application_transition(*, application: ClosureApplication, to: str, actor,
+                                   reason: str = "", now: datetime | None = None,
+                                   data: dict | None = None) -> ClosureApplication:
+    """The one writer of a closure application's status (`rules.CLOSURE_TRANSITIONS`).
+    Moves a locked application inside the caller's transaction and appends a ClosureEvent.
+    A final decision records when; a rejection also who and why. An illegal move raises
+    ApplicationError (code ``bad_state``) and writes nothing."""
+    now = now or timezone.now()
+    state = {}
+    if to in (ClosureApplication.Status.APPROVED, ClosureApplication.Status.REJECTED,
+              ClosureApplication.Status.WITHDRAWN):
+        state["decided_at"] = now
+    if to == ClosureApplication.Status.REJECTED:
+        state.update(reviewer=actor, rejection_reason=str(reason))
+    transition_apply(application, table=CLOSURE_TRANSITIONS, to=to, actor=actor,
+                     reason=reason, now=now, event_model=ClosureEvent, event_fk="application",
+                     fields=state, data=data)
+    return application
+
+
+def _note(application, *, actor, reason, now, **data) -> None:
+    """Something happened to the application without a move (an approval whose refund
+    payout failed, a payout confirmed or failed while the application is not refunding or
+    other payouts are outstanding): a timeline row from its status to the same status."""
+    ClosureEvent.objects.create(application=application, from_status=application.status,
+                                to_status=application.status, actor=actor,
+                                reason=str(reason), at=now, data=data)
+
+
+def _store_lock(store: Store) -> Store:
+    return store_lock(store)
+
+
+def _pending_or_raise(application: ClosureApplication) -> None:
+    """The merchant and the reviewers act on an application under review only (one whose
+    refund is being paid out waits for the provider); checked before anything is paid."""
+    if application.status != ClosureApplication.Status.PENDING:
+        raise ApplicationError(_("This application was already decided."), code="bad_state")
 
 
 def _snapshot(conditions) -> list[dict]:
@@ -59,10 +97,6 @@ def _snapshot(conditions) -> list[dict]:
 def _blocking_text(conditions) -> str:
     return "; ".join(f"{c.label}: {c.detail}" if c.detail else str(c.label)
                      for c in conditions if c.blocked)
-
-
-def _store_lock(store: Store) -> Store:
-    return Store.objects.select_for_update().get(pk=store.pk)
 
 
 def closure_apply(*, store: Store, actor, refund_store_deposit: bool,
@@ -103,13 +137,16 @@ def closure_apply(*, store: Store, actor, refund_store_deposit: bool,
                 review_by=now + timedelta(days=config.get("closure.review_days")),
                 checklist=_snapshot(conditions),
             )
+            ClosureEvent.objects.create(
+                application=application, from_status="", to_status=application.status,
+                actor=actor, reason=reason or _("Closure applied for"), at=now)
             remaining = {a.kind for a in accounts.values() if a.closed_at is None}
             if remaining <= set(kinds) and store.status == Store.Status.OPEN:
                 # The whole store is winding down: it takes no new orders or listings.
-                store.status = Store.Status.CLOSING
-                store.save(update_fields=["status", "updated_at"])
-            _event(application, "", ClosureApplication.Status.PENDING, actor,
-                   reason or _("Closure applied for"), now)
+                store_transition(
+                    store=store, to=Store.Status.CLOSING, actor=actor, now=now,
+                    reason=_("Closure applied for; the store takes no new orders or listings"),
+                    data={"closure": application.pk})
     except IntegrityError:
         raise ApplicationError(_("There is already a closure application under review."),
                                code="already_applied")
@@ -121,10 +158,12 @@ def _application_lock(application) -> ClosureApplication:
         pk=application.pk)
 
 
-def _reopen_if_closing(store: Store, now) -> None:
+def _reopen_if_closing(store: Store, application, *, actor, reason, now) -> None:
+    """A closure that will not close the store (withdrawn, rejected, or refunding only part
+    of the deposits) opens it again."""
     if store.status == Store.Status.CLOSING:
-        store.status = Store.Status.OPEN
-        store.save(update_fields=["status", "updated_at"])
+        store_transition(store=store, to=Store.Status.OPEN, actor=actor, reason=reason,
+                         now=now, data={"closure": application.pk})
 
 
 def closure_withdraw(*, application: ClosureApplication, actor,
@@ -136,14 +175,13 @@ def closure_withdraw(*, application: ClosureApplication, actor,
         application = _application_lock(application)
         if actor is None or store.merchant_id != actor.pk:
             raise ApplicationError(_("This is not your store."), code="not_yours")
-        if application.status != ClosureApplication.Status.PENDING:
-            raise ApplicationError(_("This application was already decided."), code="bad_state")
-        application.status = ClosureApplication.Status.WITHDRAWN
-        application.decided_at = now
-        application.save(update_fields=["status", "decided_at"])
-        _reopen_if_closing(store, now)
-        _event(application, ClosureApplication.Status.PENDING, application.status, actor,
-               _("Withdrawn by the merchant"), now)
+        _pending_or_raise(application)
+        closure_application_transition(
+            application=application, to=ClosureApplication.Status.WITHDRAWN, actor=actor,
+            reason=_("Withdrawn by the merchant"), now=now)
+        _reopen_if_closing(
+            store, application, actor=actor, now=now,
+            reason=_("The closure application was withdrawn; the store is open again"))
     return application
 
 
@@ -157,16 +195,13 @@ def closure_reject(*, application: ClosureApplication, actor, reason: str,
     with transaction.atomic():
         store = _store_lock(application.store)
         application = _application_lock(application)
-        if application.status != ClosureApplication.Status.PENDING:
-            raise ApplicationError(_("This application was already decided."), code="bad_state")
-        application.status = ClosureApplication.Status.REJECTED
-        application.decided_at = now
-        application.reviewer = actor
-        application.rejection_reason = reason
-        application.save(update_fields=["status", "decided_at", "reviewer", "rejection_reason"])
-        _reopen_if_closing(store, now)
-        _event(application, ClosureApplication.Status.PENDING, application.status, actor,
-               reason, now)
+        _pending_or_raise(application)
+        closure_application_transition(
+            application=application, to=ClosureApplication.Status.REJECTED, actor=actor,
+            reason=reason, now=now)
+        _reopen_if_closing(
+            store, application, actor=actor, now=now,
+            reason=_("The closure application was rejected; the store is open again"))
     return application
 
 
@@ -220,19 +255,21 @@ def _closure_settle(application, store, accounts, *, actor, now, reason, **data)
         new = ClosureApplication.Status.APPROVED
     else:
         new = ClosureApplication.Status.PENDING
-    fields = ["status"]
-    application.status = new
+    if new == old:
+        if data:
+            _note(application, actor=actor, reason=reason, now=now, **data)
+        return
+    closure_application_transition(application=application, to=new, actor=actor,
+                                   reason=reason, now=now, data=data)
     if new == ClosureApplication.Status.APPROVED:
-        application.decided_at = now
-        fields.append("decided_at")
         if all(a.closed_at is not None for a in accounts.values()):
-            store.status = Store.Status.CLOSED
-            store.save(update_fields=["status", "updated_at"])
+            store_transition(store=store, to=Store.Status.CLOSED, actor=actor, now=now,
+                             reason=_("Every deposit was refunded; the store is closed"),
+                             data={"closure": application.pk})
         else:
-            _reopen_if_closing(store, now)
-    application.save(update_fields=fields)
-    if new != old or data:
-        _event(application, old, new, actor, reason, now, **data)
+            _reopen_if_closing(
+                store, application, actor=actor, now=now,
+                reason=_("Only some deposits were refunded; the store stays open"))
 
 
 def closure_approve(*, application: ClosureApplication, actor, unknown_confirmed: bool = False,
@@ -248,8 +285,7 @@ def closure_approve(*, application: ClosureApplication, actor, unknown_confirmed
     with transaction.atomic():
         store = _store_lock(application.store)
         application = _application_lock(application)
-        if application.status != ClosureApplication.Status.PENDING:
-            raise ApplicationError(_("This application was already decided."), code="bad_state")
+        _pending_or_raise(application)
         _store_account, accounts = accounts_lock(store)
         conditions = closure_checklist(store, kinds=application.deposit_kinds,
                                        application=application, now=now)
@@ -342,7 +378,7 @@ def closure_payout_settled(payment: Payment, succeeded: bool, now: datetime) -> 
         _closure_settle(application, store, accounts, actor=None, now=now, reason=reason,
                         **data)
     else:
-        _event(application, application.status, application.status, None, reason, now, **data)
+        _note(application, actor=None, reason=reason, now=now, **data)
     if not succeeded:
         # The deposit guarantees again: its requirement and shortfall are worked out anew.
         deposits_evaluate_locked(store=store, store_account=store_account, accounts=accounts,

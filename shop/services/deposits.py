@@ -22,6 +22,7 @@ import shop.conf_deposits  # noqa: F401  (configuration keys)
 from common import config, deadlines
 from common.errors import ApplicationError
 from common.money import to_money
+from common.workflows import transition_apply
 from payments.providers import sandbox_enabled
 from payments.services import (
     payment_instructions,
@@ -35,12 +36,14 @@ from shop.models import (
     DepositAdjustmentRun,
     DepositEntry,
     DepositPayIn,
+    DepositPayInEvent,
     Order,
     Store,
     StoreAccount,
     StoreAccountEntry,
 )
 from shop.rules import deposits as rules
+from shop.rules.deposits import PAYIN_TRANSITIONS
 from shop.selectors.deposits import deposit_requirements
 
 logger = logging.getLogger(__name__)
@@ -306,6 +309,9 @@ def deposit_payin_start(*, store: Store, kind: str, amount, actor, token: str,
                     account=account, amount=amount, idempotency_key=key, created_by=actor,
                     created_at=now,
                 )
+                DepositPayInEvent.objects.create(
+                    payin=payin, from_status="", to_status=payin.status, actor=actor,
+                    reason=_("Deposit payment started"), at=now)
                 payin.payment = payment_start(
                     purpose=DEPOSIT_PAYIN, subject_id=payin.pk, amount=amount,
                     idempotency_key=f"deposit.payin:{payin.pk}", actor=actor,
@@ -317,10 +323,18 @@ def deposit_payin_start(*, store: Store, kind: str, amount, actor, token: str,
     return payin, payment_instructions(payin.payment)
 
 
-def _payin_move(payin: DepositPayIn, status: str, *, now) -> None:
-    payin.status = status
-    payin.confirmed_at = now
-    payin.save(update_fields=["status", "confirmed_at"])
+def deposit_payin_transition(*, payin: DepositPayIn, to: str, actor=None, reason: str = "",
+                             now: datetime | None = None,
+                             data: dict | None = None) -> DepositPayIn:
+    """The one writer of a pay-in's status (`rules.PAYIN_TRANSITIONS`): the provider's
+    answer, recorded when it came (`confirmed_at`). Moves a locked pay-in inside the
+    caller's transaction and appends a DepositPayInEvent. An illegal move raises
+    ApplicationError (code ``bad_state``) and writes nothing."""
+    now = now or timezone.now()
+    transition_apply(payin, table=PAYIN_TRANSITIONS, to=to, actor=actor, reason=reason,
+                     now=now, event_model=DepositPayInEvent, event_fk="payin",
+                     fields={"confirmed_at": now}, data=data)
+    return payin
 
 
 def deposit_payin_settled(payment, succeeded: bool, now: datetime) -> None:
@@ -336,9 +350,12 @@ def deposit_payin_settled(payment, succeeded: bool, now: datetime) -> None:
     store = Store.objects.get(pk=store_id)
     store_account, accounts = accounts_lock(store)
     payin = DepositPayIn.objects.select_for_update().get(pk=payment.subject_id)
+    data = {"payment": payment.provider_ref}
     if not succeeded:
         if payin.status == DepositPayIn.Status.PENDING:
-            _payin_move(payin, DepositPayIn.Status.FAILED, now=now)
+            deposit_payin_transition(
+                payin=payin, to=DepositPayIn.Status.FAILED, now=now, data=data,
+                reason=_("The payment provider reported the payment failed"))
         return
     if payin.status not in (DepositPayIn.Status.PENDING, DepositPayIn.Status.FAILED):
         return
@@ -350,11 +367,16 @@ def deposit_payin_settled(payment, succeeded: bool, now: datetime) -> None:
             reason=_("Deposit payment arrived after the deposit was closed"),
             reference=f"store:{store.pk}", now=now,
         )
-        _payin_move(payin, DepositPayIn.Status.REFUNDED, now=now)
+        deposit_payin_transition(
+            payin=payin, to=DepositPayIn.Status.REFUNDED, now=now,
+            data={**data, "refund": refund.provider_ref},
+            reason=_("Deposit payment arrived after the deposit was closed"))
         logger.info("deposit pay-in %s arrived after the deposit closed; refunded by %s",
                     payin.pk, refund.provider_ref)
         return
-    _payin_move(payin, DepositPayIn.Status.SUCCEEDED, now=now)
+    deposit_payin_transition(
+        payin=payin, to=DepositPayIn.Status.SUCCEEDED, now=now, data=data,
+        reason=_("Paid through %(provider)s") % {"provider": payment.provider})
     first = not account.entries.filter(
         kind__in=[DepositEntry.Kind.PAYMENT, DepositEntry.Kind.TOP_UP]).exists()
     deposit_entry_append(

@@ -1,7 +1,7 @@
 """Opening a store (开通小店): apply, review, resubmit; approval opens the store."""
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from common.uploads import reencode_image, validate_upload
+from common.workflows import can_move, transition_apply
 from shop.identity import validate_resident_id, validate_unified_social_credit_code
 from shop.models import MerchantApplication, MerchantApplicationEvent, Store
-from shop.rules.products import APPLICATION_TRANSITIONS, can_move
+from shop.rules.onboarding import APPLICATION_TRANSITIONS
 
 APPLICATION_FIELDS = (
     "real_name",
@@ -71,6 +72,20 @@ def _event(application, old, new, actor, reason, now):
     )
 
 
+def merchant_application_transition(
+    application: MerchantApplication, to: str, *, actor, reason="", now,
+    fields: dict | None = None,
+) -> MerchantApplicationEvent:
+    """The one writer of `MerchantApplication.status`: move a locked application along
+    `APPLICATION_TRANSITIONS`, saving the fields of the new state with it, and append its
+    timeline row. Runs inside the caller's transaction."""
+    assert connection.in_atomic_block, "a transition must run inside transaction.atomic"
+    return transition_apply(
+        application, table=APPLICATION_TRANSITIONS, to=to, actor=actor, reason=reason,
+        now=now, event_model=MerchantApplicationEvent, event_fk="application", fields=fields,
+    )
+
+
 @transaction.atomic
 def application_submit(*, applicant, data: dict, licence_file, now=None) -> MerchantApplication:
     """A first application. A user has at most one application in review or approved."""
@@ -123,22 +138,19 @@ def application_resubmit(
         raise ApplicationError(
             _("Only a rejected application can be corrected and resubmitted."), code="bad_state"
         )
-    cleaned = _clean(data)
-    for key, value in cleaned.items():
-        setattr(application, key, value)
+    fields = _clean(data)
     if licence_file is not None:
         try:
             info = validate_upload(licence_file, max_bytes=settings.UPLOAD_MAX_BYTES)
         except ValidationError as exc:
             raise ApplicationError(exc.messages[0], code="licence_invalid", field="licence_file")
-        application.licence_file = _stored_document(licence_file, info)
-        application.licence_content_type = info.mime
-    old = application.status
-    application.status = MerchantApplication.Status.PENDING
-    application.submitted_at = now
-    application.rejection_reason = ""
-    application.save()
-    _event(application, old, application.status, actor, _("Corrected and resubmitted"), now)
+        fields["licence_file"] = _stored_document(licence_file, info)
+        fields["licence_content_type"] = info.mime
+    fields.update(submitted_at=now, rejection_reason="")
+    merchant_application_transition(
+        application, MerchantApplication.Status.PENDING, actor=actor,
+        reason=_("Corrected and resubmitted"), now=now, fields=fields,
+    )
     return application
 
 
@@ -156,12 +168,10 @@ def application_approve(*, application: MerchantApplication, actor, reason="", n
     application = MerchantApplication.objects.select_for_update().get(pk=application.pk)
     if not can_move(APPLICATION_TRANSITIONS, application.status, "approved"):
         raise ApplicationError(_("Only a pending application can be approved."), code="bad_state")
-    old = application.status
-    application.status = MerchantApplication.Status.APPROVED
-    application.decided_at = now
-    application.reviewer = actor
-    application.save(update_fields=["status", "decided_at", "reviewer", "updated_at"])
-    _event(application, old, application.status, actor, reason or _("Approved"), now)
+    merchant_application_transition(
+        application, MerchantApplication.Status.APPROVED, actor=actor,
+        reason=reason or _("Approved"), now=now, fields={"decided_at": now, "reviewer": actor},
+    )
     return Store.objects.create(
         merchant=application.applicant,
         application=application,
@@ -182,15 +192,10 @@ def application_reject(*, application: MerchantApplication, actor, reason: str, 
     application = MerchantApplication.objects.select_for_update().get(pk=application.pk)
     if not can_move(APPLICATION_TRANSITIONS, application.status, "rejected"):
         raise ApplicationError(_("Only a pending application can be rejected."), code="bad_state")
-    old = application.status
-    application.status = MerchantApplication.Status.REJECTED
-    application.decided_at = now
-    application.reviewer = actor
-    application.rejection_reason = reason
-    application.save(
-        update_fields=["status", "decided_at", "reviewer", "rejection_reason", "updated_at"]
+    merchant_application_transition(
+        application, MerchantApplication.Status.REJECTED, actor=actor, reason=reason, now=now,
+        fields={"decided_at": now, "reviewer": actor, "rejection_reason": reason},
     )
-    _event(application, old, application.status, actor, reason, now)
     return application
 
 

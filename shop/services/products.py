@@ -7,17 +7,23 @@ change is approved."""
 
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from common.money import to_money
+from common.workflows import transition_apply
 from compliance.models import Category
 from compliance.services import listing_screen, product_submission_check
 from shop.models import Product, ProductEvent, ProductRevision, Sku, Store
-from shop.rules.products import PRODUCT_TRANSITIONS, attributes_key, can_move
+from shop.rules.products import (
+    PRODUCT_TRANSITIONS,
+    REVISION_TRANSITIONS,
+    attributes_key,
+    can_move,
+)
 from shop.selectors.stores import store_may_list_kind
 
 LISTING_FIELDS = (
@@ -192,17 +198,52 @@ def _event(product, old, new, actor, reason, now, **data):
     )
 
 
-def _move(product: Product, new: str, *, actor, reason, now, extra_fields=()):
-    if not can_move(PRODUCT_TRANSITIONS, product.status, new):
+def product_transition(
+    product: Product, to: str, *, actor, reason="", now, fields: dict | None = None,
+    data: dict | None = None,
+) -> ProductEvent:
+    """The one writer of `Product.status`: move a locked product along
+    `PRODUCT_TRANSITIONS`, saving the fields of the new state with it, and append its
+    timeline row. Runs inside the caller's transaction."""
+    if not can_move(PRODUCT_TRANSITIONS, product.status, to):
         raise ApplicationError(
             _("A product cannot go from “%(old)s” to “%(new)s”.")
-            % {"old": product.get_status_display(), "new": Product.Status(new).label},
+            % {"old": product.get_status_display(), "new": Product.Status(to).label},
             code="bad_state",
         )
-    old = product.status
-    product.status = new
-    product.save(update_fields=["status", "updated_at", *extra_fields])
-    _event(product, old, new, actor, reason, now)
+    return transition_apply(
+        product, table=PRODUCT_TRANSITIONS, to=to, actor=actor, reason=reason, now=now,
+        event_model=ProductEvent, event_fk="product", fields=fields, data=data,
+    )
+
+
+def product_revision_transition(
+    revision: ProductRevision, to: str, *, actor, reason="", now, fields: dict | None = None,
+    data: dict | None = None,
+) -> ProductEvent | None:
+    """The one writer of `ProductRevision.status`: move a locked revision along
+    `REVISION_TRANSITIONS`, saving the fields of the new state with it. Runs inside the
+    caller's transaction.
+
+    The revision's timeline is the product's: a change to a listed product gets a
+    ProductEvent of its own, from and to the revision's statuses, with the revision in
+    `data` (`revision_id`, `revision`), which is how the timeline tells it from the
+    product's moves. The review of a first listing moves the product with it
+    (`product_transition`, in the same service): that move is the timeline row, and no
+    second one is written."""
+    assert connection.in_atomic_block, "a transition must run inside transaction.atomic"
+    old = revision.status
+    transition_apply(
+        revision, table=REVISION_TRANSITIONS, to=to, actor=actor, reason=reason, now=now,
+        fields=fields,
+    )
+    if not revision.is_change:
+        return None
+    return ProductEvent.objects.create(
+        product_id=revision.product_id, from_status=old, to_status=to, actor=actor,
+        reason=str(reason), at=now,
+        data={**(data or {}), "revision_id": revision.pk, "revision": revision.number},
+    )
 
 
 def _lock_store(product) -> None:
@@ -414,6 +455,7 @@ def product_submit(*, product: Product, actor, now=None) -> ProductRevision:
             number=_next_number(product),
             is_change=False,
             payload=product_payload(product),
+            status=ProductRevision.Status.DRAFT,
         )
     payload = revision.payload
     if product.is_own and not payload.get("skus"):
@@ -427,28 +469,23 @@ def product_submit(*, product: Product, actor, now=None) -> ProductRevision:
     )
     product_submission_check(store=product.store, category=category, payload=payload, now=now)
     hits = listing_screen(payload=payload)
-    revision.status = ProductRevision.Status.IN_REVIEW
-    revision.submitted_at = now
-    revision.screening_hits = hits
-    revision.has_hits = bool(hits)
-    revision.save()
-    if product.status != Product.Status.LISTED:
-        _move(
+    if revision.pk is None:
+        revision.save()  # a first listing's revision: the snapshot, as a draft
+    product_revision_transition(
+        revision,
+        ProductRevision.Status.IN_REVIEW,
+        actor=actor,
+        reason=_("Change submitted for review") if revision.is_change else _("Submitted for review"),
+        now=now,
+        fields={"submitted_at": now, "screening_hits": hits, "has_hits": bool(hits)},
+    )
+    if not revision.is_change:
+        product_transition(
             product,
             Product.Status.IN_REVIEW,
             actor=actor,
             reason=_("Submitted for review"),
             now=now,
-        )
-    else:
-        _event(
-            product,
-            product.status,
-            product.status,
-            actor,
-            _("Change submitted for review"),
-            now,
-            revision=revision.number,
         )
     return revision
 
@@ -478,32 +515,22 @@ def product_revision_approve(*, revision: ProductRevision, actor, reason="", now
         product.image.name = _publish_pending_image(pending_image)
     _apply_payload(product, payload, from_review=True)
     _deposit_evaluate_on_commit(product.store, actor)
-    revision.status = ProductRevision.Status.APPROVED
-    revision.decided_at = now
-    revision.reviewer = actor
-    revision.decision_reason = reason
-    revision.save(update_fields=["status", "decided_at", "reviewer", "decision_reason"])
-    if revision.is_change:
-        _event(
-            product,
-            product.status,
-            product.status,
-            actor,
-            reason or _("Change approved"),
-            now,
-            revision=revision.number,
-        )
-    else:
-        product.listed_at = now
-        product.delisted_reason = ""
-        product.delisted_cause = ""
-        _move(
+    product_revision_transition(
+        revision,
+        ProductRevision.Status.APPROVED,
+        actor=actor,
+        reason=reason or (_("Change approved") if revision.is_change else _("Approved and listed")),
+        now=now,
+        fields={"decided_at": now, "reviewer": actor, "decision_reason": reason},
+    )
+    if not revision.is_change:
+        product_transition(
             product,
             Product.Status.LISTED,
             actor=actor,
             reason=reason or _("Approved and listed"),
             now=now,
-            extra_fields=["listed_at", "delisted_reason", "delisted_cause"],
+            fields={"listed_at": now, "delisted_reason": "", "delisted_cause": ""},
         )
     return product
 
@@ -520,24 +547,17 @@ def product_revision_reject(*, revision: ProductRevision, actor, reason: str, no
     if revision.status != ProductRevision.Status.IN_REVIEW:
         raise ApplicationError(_("Only a revision in review can be rejected."), code="bad_state")
     product = Product.objects.select_for_update().get(pk=revision.product_id)
-    revision.status = ProductRevision.Status.REJECTED
-    revision.decided_at = now
-    revision.reviewer = actor
-    revision.decision_reason = reason
-    revision.save(update_fields=["status", "decided_at", "reviewer", "decision_reason"])
-    if revision.is_change:
-        _event(
-            product,
-            product.status,
-            product.status,
-            actor,
-            reason,
-            now,
-            revision=revision.number,
-            change_rejected=True,
-        )
-    else:
-        _move(product, Product.Status.REJECTED, actor=actor, reason=reason, now=now)
+    product_revision_transition(
+        revision,
+        ProductRevision.Status.REJECTED,
+        actor=actor,
+        reason=reason,
+        now=now,
+        fields={"decided_at": now, "reviewer": actor, "decision_reason": reason},
+        data={"change_rejected": True} if revision.is_change else None,
+    )
+    if not revision.is_change:
+        product_transition(product, Product.Status.REJECTED, actor=actor, reason=reason, now=now)
         _deposit_evaluate_on_commit(product.store, actor)
     return product
 
@@ -563,15 +583,16 @@ def product_delist(*, product: Product, actor, reason: str, cause=None, now=None
     product = Product.objects.select_for_update().select_related("store").get(pk=product.pk)
     if product.status != Product.Status.LISTED:
         raise ApplicationError(_("Only a listed product can be delisted."), code="bad_state")
-    product.delisted_reason = (reason or "")[:200]
-    product.delisted_cause = _delisted_cause(product, actor) if cause is None else cause
-    _move(
+    product_transition(
         product,
         Product.Status.DELISTED,
         actor=actor,
         reason=reason,
         now=now,
-        extra_fields=["delisted_reason", "delisted_cause"],
+        fields={
+            "delisted_reason": (reason or "")[:200],
+            "delisted_cause": _delisted_cause(product, actor) if cause is None else cause,
+        },
     )
     # A delisted special-category product may lower the required deposit.
     _deposit_evaluate_on_commit(product.store, actor)
@@ -591,16 +612,13 @@ def product_relist(*, product: Product, actor, reason: str, now=None) -> Product
         )
     if product.status != Product.Status.DELISTED:
         raise ApplicationError(_("Only a delisted product can be relisted."), code="bad_state")
-    product.delisted_reason = ""
-    product.delisted_cause = ""
-    product.listed_at = now
-    _move(
+    product_transition(
         product,
         Product.Status.LISTED,
         actor=actor,
         reason=reason,
         now=now,
-        extra_fields=["delisted_reason", "delisted_cause", "listed_at"],
+        fields={"delisted_reason": "", "delisted_cause": "", "listed_at": now},
     )
     return product
 

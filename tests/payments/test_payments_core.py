@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from payments import purposes, rules
 from payments.checks import payment_purposes_have_handlers
 from payments.models import Payment, PaymentEvent
-from payments.providers import SandboxProvider, _PROVIDERS
+from payments.providers import _PROVIDERS, SandboxProvider
 from payments.services import payment_payout, payment_refund, payment_start, sandbox_pay
 from shop.models import DepositPayIn, Order
 from shop.services.deposits import deposit_payin_start

@@ -23,7 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from common import config, roles
 from common.errors import ApplicationError
@@ -927,10 +927,10 @@ def after_sale_case_take(*, request, actor, now: datetime | None = None) -> Afte
 
 
 HAND_OVER_REFUSALS = {
-    "already_assigned": _lazy("The case is already with this agent."),
-    "not_assigned": _lazy("Nobody holds this case: take it first (only a support lead "
+    "already_assigned": gettext_lazy("The case is already with this agent."),
+    "not_assigned": gettext_lazy("Nobody holds this case: take it first (only a support lead "
                           "assigns an open case)."),
-    "not_yours": _lazy("Only the agent who holds this case, or a support lead, can hand it "
+    "not_yours": gettext_lazy("Only the agent who holds this case, or a support lead, can hand it "
                        "over."),
 }
 

@@ -11,7 +11,12 @@ from rest_framework.views import APIView
 from common.api import IsBuyer
 from shop.api import serializers as s
 from shop.models import Order, Product, Store
-from shop.selectors.orders import order_detail_for_buyer, orders_for_buyer, store_listed_products
+from shop.selectors.orders import (
+    catalogue_products,
+    order_detail_for_buyer,
+    orders_for_buyer,
+    store_listed_products,
+)
 from shop.services.order_payments import order_payment_start
 from shop.services.orders import order_cancel, order_confirm_receipt, order_place
 from shop.services.ratings import store_rating_create
@@ -25,7 +30,8 @@ def _own_order(request, number: str) -> Order:
 
 
 def _detail(request, number: str, code=status.HTTP_200_OK) -> Response:
-    return Response(s.OrderDetailOut(_own_order(request, number)).data, status=code)
+    order = _own_order(request, number)
+    return Response(s.OrderDetailOut(order, context={"request": request}).data, status=code)
 
 
 class StoreProductsView(generics.ListAPIView):
@@ -43,6 +49,27 @@ class StoreProductsView(generics.ListAPIView):
         except Store.DoesNotExist:
             raise Http404
         return products
+
+
+class CatalogueView(generics.ListAPIView):
+    """Listed products of every open store, newest first; `q` searches the title,
+    `category` narrows to a category and everything below it."""
+
+    permission_classes = [IsBuyer]
+    serializer_class = s.ProductOut
+    filter_backends = []
+
+    @extend_schema(parameters=[s.CatalogueIn])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Product.objects.none()
+        params = s.CatalogueIn(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return catalogue_products(q=params.validated_data.get("q", "").strip(),
+                                  category_id=params.validated_data.get("category"))
 
 
 class OrderListCreateView(generics.ListAPIView):

@@ -5,6 +5,7 @@ from django.urls import path
 from shop.api import buyer
 
 urlpatterns = [
+    path("products/", buyer.CatalogueView.as_view(), name="buyer-products"),
     path("stores/<slug:slug>/products/", buyer.StoreProductsView.as_view(),
          name="buyer-store-products"),
     path("orders/", buyer.OrderListCreateView.as_view(), name="buyer-orders"),

@@ -2,6 +2,7 @@
 store's order or SKU is a 404."""
 
 import django_filters
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from rest_framework.views import APIView
 
 from common.api import IsMerchant
 from shop.api import serializers as s
-from shop.models import Order, Sku
+from shop.models import Order, OrderLine, Sku
 from shop.selectors.orders import order_detail_for_merchant, orders_for_merchant
 from shop.services.products import sku_stock_set
 from shop.services.shipping import order_ship
@@ -43,7 +44,7 @@ def _detail(request, number):
         order = order_detail_for_merchant(request.user, number)
     except Order.DoesNotExist:
         raise Http404
-    return Response(s.SellerOrderDetailOut(order).data)
+    return Response(s.SellerOrderDetailOut(order, context={"request": request}).data)
 
 
 class SellerOrderListView(generics.ListAPIView):
@@ -54,7 +55,8 @@ class SellerOrderListView(generics.ListAPIView):
     filterset_class = SellerOrderFilter
 
     def get_queryset(self):
-        return orders_for_merchant(self.request.user).prefetch_related("lines")
+        return orders_for_merchant(self.request.user).prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("product")))
 
 
 class SellerOrderDetailView(APIView):

@@ -10,6 +10,14 @@ from shop.rules.orders import ADDRESS_FIELDS, COURIERS, RATING_MAX, RATING_MIN
 
 
 # --- catalogue --------------------------------------------------------------------------
+def _image_url(serializer, product) -> str | None:
+    if not product.image:
+        return None
+    request = serializer.context.get("request")
+    url = product.image.url
+    return request.build_absolute_uri(url) if request is not None else url
+
+
 class SkuOut(serializers.ModelSerializer):
     class Meta:
         model = Sku
@@ -19,25 +27,44 @@ class SkuOut(serializers.ModelSerializer):
 class ProductOut(serializers.ModelSerializer):
     skus = SkuOut(many=True, read_only=True)
     orderable = serializers.SerializerMethodField()
+    image = serializers.SerializerMethodField()
+    store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    store_name = serializers.CharField(source="store.name", read_only=True)
 
     class Meta:
         model = Product
         fields = [
             "id", "kind", "title", "description", "gifts", "supports_seven_day_return",
             "free_shipping", "shipping_fee", "platform", "external_url", "external_price",
-            "orderable", "skus",
+            "orderable", "image", "image_caption", "store", "store_name", "category", "skus",
         ]
 
     def get_orderable(self, obj) -> bool:
         return obj.kind == Product.Kind.OWN
 
+    def get_image(self, obj) -> str | None:
+        return _image_url(self, obj)
+
+
+class CatalogueIn(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    category = serializers.IntegerField(required=False, min_value=1)
+
 
 # --- orders -----------------------------------------------------------------------------
 class OrderLineOut(serializers.ModelSerializer):
+    """A line; its `id` is what an after-sale request names (`line`)."""
+
+    image = serializers.SerializerMethodField()
+
     class Meta:
         model = OrderLine
-        fields = ["sku", "product", "title", "attributes", "unit_price", "quantity", "amount",
-                  "gifts", "supports_seven_day_return"]
+        fields = ["id", "sku", "product", "title", "attributes", "image", "unit_price",
+                  "quantity", "amount", "paid_amount", "refunded_amount", "gifts",
+                  "supports_seven_day_return"]
+
+    def get_image(self, obj) -> str | None:
+        return _image_url(self, obj.product)
 
 
 class OrderEventOut(serializers.ModelSerializer):
@@ -68,12 +95,13 @@ class PaymentOut(serializers.ModelSerializer):
 class OrderOut(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display")
     store = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    store_name = serializers.CharField(source="store.name", read_only=True)
     lines = OrderLineOut(many=True, read_only=True)
 
     class Meta:
         model = Order
         fields = [
-            "number", "store", "status", "status_display", "goods_amount", "shipping_fee",
+            "number", "store", "store_name", "status", "status_display", "goods_amount", "shipping_fee",
             "discount_amount", "total_amount", "paid_amount", "refunded_amount", "address",
             "invoice_title", "invoice_tax_number", "buyer_note", "created_at", "pay_by",
             "paid_at", "ship_by", "shipped_at", "pickup_by", "signed_at", "complete_by",

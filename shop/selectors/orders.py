@@ -7,7 +7,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from common import config
-from shop.models import Order, OrderEvent, Product, Sku, Store, StoreRating
+from shop.models import Order, OrderEvent, OrderLine, Product, Sku, Store, StoreRating
 from shop.rules.orders import DSR_DIMENSIONS, dsr_round, week_starts
 
 
@@ -44,7 +44,7 @@ def order_filter(qs: QuerySet[Order], *, status="", date_from=None, date_to=None
 
 def _with_detail(qs: QuerySet[Order]) -> QuerySet[Order]:
     return qs.select_related("buyer", "store").prefetch_related(
-        "lines", "tracking",
+        Prefetch("lines", queryset=OrderLine.objects.select_related("product")), "tracking",
         Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
     )
 
@@ -62,19 +62,19 @@ def order_counts_for_merchant(user) -> dict:
 
 
 # --- buyer ------------------------------------------------------------------------------
-def orders_for_buyer(user) -> QuerySet[Order]:
+def _buyer_orders(user) -> QuerySet[Order]:
     if not getattr(user, "is_authenticated", False):
         return Order.objects.none()
-    return (
-        Order.objects.filter(buyer=user)
-        .select_related("store")
-        .prefetch_related("lines")
-        .order_by("-created_at", "-pk")
-    )
+    return Order.objects.filter(buyer=user).select_related("store").order_by("-created_at", "-pk")
+
+
+def orders_for_buyer(user) -> QuerySet[Order]:
+    return _buyer_orders(user).prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("product")))
 
 
 def order_detail_for_buyer(user, number: str) -> Order:
-    return _with_detail(orders_for_buyer(user)).get(number=number)
+    return _with_detail(_buyer_orders(user)).get(number=number)
 
 
 def store_listed_products(slug: str) -> tuple[Store, QuerySet[Product]]:
@@ -82,12 +82,33 @@ def store_listed_products(slug: str) -> tuple[Store, QuerySet[Product]]:
     store = Store.objects.get(slug=slug)
     products = (
         Product.objects.filter(store=store, status=Product.Status.LISTED)
+        .select_related("store")
         .prefetch_related(
             Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("pk"))
         )
         .order_by("-created_at", "-pk")
     )
     return store, products
+
+
+def catalogue_products(*, q: str = "", category_id: int | None = None) -> QuerySet[Product]:
+    """Listed products of open stores across the platform, newest first (served by the
+    (status, created_at) index), optionally by a word in the title and by a category with
+    everything below it."""
+    products = (
+        Product.objects.filter(status=Product.Status.LISTED, store__status=Store.Status.OPEN)
+        .select_related("store")
+        .prefetch_related(
+            Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("pk")))
+        .order_by("-created_at", "-pk")
+    )
+    if q:
+        products = products.filter(title__icontains=q)
+    if category_id:
+        products = products.filter(Q(category_id=category_id)
+                                   | Q(category__parent_id=category_id)
+                                   | Q(category__parent__parent_id=category_id))
+    return products
 
 
 # --- DSR --------------------------------------------------------------------------------

@@ -257,6 +257,8 @@ class Product(TimeStampedModel):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["store", "status", "-created_at"]),
+            # The buyers' catalogue across stores, newest first.
+            models.Index(fields=["status", "-created_at"], name="product_status_newest"),
         ]
         constraints = [
             models.CheckConstraint(

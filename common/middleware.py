@@ -3,7 +3,7 @@ from django.utils import translation
 from django.utils.log import log_response
 
 from common.parsers import NUL_MESSAGE
-from common.views import bad_request
+from common.views import _error, bad_request
 
 
 class PlatformLocaleMiddleware:
@@ -73,6 +73,45 @@ class RejectNulBytesMiddleware:
             response = bad_request(request, message=NUL_MESSAGE)
             log_response(
                 "Bad request (NUL character): %s",
+                request.path,
+                response=response,
+                request=request,
+            )
+            return response
+        return self.get_response(request)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse with 413 a request whose declared body is larger than
+    ``settings.REQUEST_MAX_BYTES`` before anything reads it. Django's
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` does not count uploaded files and
+    ``FILE_UPLOAD_MAX_MEMORY_SIZE`` only decides when a file goes to a temporary file, so
+    without this a 500 MB upload was received in full before a form refused it. The
+    per-file cap (``UPLOAD_MAX_BYTES``) is checked again, file by file, in
+    ``common.uploads``. Bodies without a Content-Length (chunked) are left to the server in
+    front (its body size limit)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        limit = settings.REQUEST_MAX_BYTES
+        if limit and declared > limit:
+            response = _error(
+                request,
+                413,
+                translation.gettext("Request too large"),
+                translation.gettext("The request is too large. Files can be at most %(max_mb)s MB each.")
+                % {"max_mb": f"{settings.UPLOAD_MAX_BYTES / (1024 * 1024):g}"},
+            )
+            response["Connection"] = "close"
+            log_response(
+                "Request too large (%s bytes): %s",
+                declared,
                 request.path,
                 response=response,
                 request=request,

@@ -41,15 +41,20 @@ from io import BytesIO
 from typing import IO, Any
 
 import filetype
+from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
     "SUPPORTED_KINDS",
+    "SniffedImageField",
     "UploadInfo",
+    "private_file_response",
     "reencode_image",
     "sanitize_filename",
     "validate_image_upload",
@@ -360,3 +365,46 @@ def validate_image_upload(
     content = reencode_image(uploaded_file, info.kind, max_pixels=max_pixels)
     content.name = info.safe_name
     return dataclasses.replace(info, size=content.size), content
+
+
+class SniffedImageField(forms.FileField):
+    """A JPEG/PNG form field that decides by content, like every other upload.
+
+    Django's ``forms.ImageField`` refuses by file extension (a valid PNG named ``.svg``)
+    and opens the whole upload with Pillow before any size check, so a 50 MB file was
+    decoded before the service refused it. Here the size is checked first (``max_bytes``,
+    default ``settings.UPLOAD_MAX_BYTES``), then the content is sniffed; nothing is
+    decoded. Services re-encode the file (``validate_image_upload``) before storing it.
+    The cleaned value is the upload itself, its ``content_type`` set to the sniffed type.
+    """
+
+    def __init__(self, *, max_bytes: int | None = None, **kwargs):
+        self.max_bytes = max_bytes
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        if upload is None:
+            return None
+        max_bytes = self.max_bytes or settings.UPLOAD_MAX_BYTES
+        info = validate_upload(upload, allowed=("jpg", "png"), max_bytes=max_bytes)
+        if hasattr(upload, "content_type"):
+            upload.content_type = info.mime
+        return upload
+
+
+def private_file_response(handle: Any, *, content_type: str, filename: str) -> FileResponse:
+    """Serve a private upload (licence, qualification document, evidence) to someone the
+    view has already checked: always as a download (``Content-Disposition: attachment``),
+    never sniffed into another type, never cached by shared caches. A PDF opened inline
+    runs in the site's origin; as a download it does not."""
+    response = FileResponse(
+        handle,
+        content_type=content_type or "application/octet-stream",
+        as_attachment=True,
+        filename=sanitize_filename(filename),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -31,16 +31,11 @@ from compliance.models import (
 )
 from compliance.presentation import (
     NUMBER_LABELS,
-    field_label,
-    food_label_rows,
-    highlighted_listing,
-    listing_diff,
     qualification_chain,
     qualification_detail_rows,
     qualification_details_summary,
 )
-from compliance.rules import category_effective
-from shop.models import Product, RejectionReasonTemplate
+from shop.models import RejectionReasonTemplate
 
 
 # --- Decision form shared by both queues -----------------------------------------------
@@ -59,6 +54,11 @@ class RejectForm(forms.Form):
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["templates"].queryset = RejectionReasonTemplate.objects.filter(scope=scope)
+        if not self.fields["templates"].queryset.exists():
+            self.fields["templates"].help_text = _(
+                "No reason templates for this kind of review yet: add them under "
+                "“Rejection reason templates”."
+            )
 
     def clean(self):
         data = super().clean()
@@ -100,26 +100,7 @@ def _run(modeladmin, request, func, objects, **kwargs) -> int:
 
 
 # --- Category tree ---------------------------------------------------------------------
-def _effective(category):
-    """Effective values from the prefetched chain (no queries)."""
-    return category_effective(
-        [
-            _ChainNode(node)
-            for node in category.ancestors_and_self()
-        ]
-    )
-
-
-class _ChainNode:
-    def __init__(self, c):
-        self.name = c.name
-        self.status = c.status
-        self.service_fee_rate = c.service_fee_rate
-        self.seven_day_return = c.seven_day_return
-        self.lightning_purchase = c.lightning_purchase
-        self.lightning_base_only = c.lightning_base_only
-        self.prepackaged_food = c.prepackaged_food
-        self.qualification_type_ids = frozenset(q.pk for q in c.required_qualifications.all())
+_effective = selectors.category_effective_prefetched
 
 
 @admin.register(Category)
@@ -507,7 +488,7 @@ def models_q(**kwargs):
 @admin.register(ProductReview)
 class ProductReviewAdmin(admin.ModelAdmin):
     list_display = [
-        "product_title", "store", "category", "kind_of_submission", "has_hits", "hit_rules",
+        "product_title", "store", "category", "kind_of_submission", "hit_count", "hit_rules",
         "submitted_at",
     ]
     list_filter = [HasHitsFilter, ChangeFilter, TopCategoryFilter]
@@ -543,6 +524,19 @@ class ProductReviewAdmin(admin.ModelAdmin):
     @admin.display(description=_("kind of submission"), ordering="is_change")
     def kind_of_submission(self, obj):
         return _("Change") if obj.is_change else _("New")
+
+    @admin.display(description=_("screening hits"), ordering="has_hits")
+    def hit_count(self, obj):
+        """A warning badge with the number of hits; nothing alarming for a clean text (a
+        boolean column showed ✓ for hits and ✗ for clean revisions)."""
+        count = len(obj.screening_hits or [])
+        if not count:
+            return "—"
+        return format_html(
+            '<strong class="status-bad screening-hits" title="{}">⚠ {}</strong>',
+            ngettext("%(n)d screening hit", "%(n)d screening hits", count) % {"n": count},
+            count,
+        )
 
     @admin.display(description=_("rules hit"))
     def hit_rules(self, obj):
@@ -593,6 +587,8 @@ class ProductReviewAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The review page: the listing with hits marked, the category's requirements,
         the store's qualifications, the diff for a change, and the decision."""
+        from shop.services.products import product_payload
+
         revision = get_object_or_404(
             ProductReview.objects.select_related(
                 "product__store__application", "reviewer"
@@ -616,7 +612,7 @@ class ProductReviewAdmin(admin.ModelAdmin):
             reject_form.is_valid()
         context = {
             **self.admin_site.each_context(request),
-            **self._review_context(revision),
+            **selectors.product_review_context(revision, current_payload=product_payload),
             "title": _("Review: %(product)s") % {"product": revision},
             "opts": self.model._meta,
             "original": revision,
@@ -648,44 +644,3 @@ class ProductReviewAdmin(admin.ModelAdmin):
             self.message_user(request, exc.message, messages.ERROR)
         return HttpResponseRedirect(reverse("admin:compliance_productreview_changelist"))
 
-    def _review_context(self, revision):
-        from shop.services.products import product_payload
-
-        payload = revision.payload
-        product = revision.product
-        category_ids = {payload.get("category_id"), product.category_id} - {None}
-        categories = {c.pk: c for c in selectors.category_tree_rows().filter(pk__in=category_ids)}
-        category = categories.get(payload.get("category_id"))
-        requirements = selectors.category_requirement_types(category) if category else []
-        effective = _effective(category) if category else None
-        qualifications = list(
-            Qualification.objects.filter(store=product.store)
-            .select_related("type")
-            .order_by("type__code", "-submitted_at")
-        )
-        missing_type_ids = {
-            qt.pk for qt in selectors.qualification_missing_types(
-                store=product.store, type_ids=[qt.pk for qt in requirements]
-            )
-        }
-        diff = []
-        if revision.is_change and product.status == Product.Status.LISTED:
-            diff = listing_diff(product_payload(product), payload, categories)
-        return {
-            "revision": revision,
-            "product": product,
-            "store": product.store,
-            "fields": highlighted_listing(payload, revision.screening_hits),
-            "hits": [
-                {**hit, "field_label": field_label(hit.get("field", ""))}
-                for hit in revision.screening_hits
-            ],
-            "category": category,
-            "effective": effective,
-            "effective_status_label": Category.Status(effective.status).label if effective else "",
-            "requirements": [(qt, qt.pk not in missing_type_ids) for qt in requirements],
-            "qualifications": qualifications,
-            "diff": diff,
-            "food_label": food_label_rows(payload.get("food_label") or {}),
-            "skus": payload.get("skus") or [],
-        }

@@ -24,6 +24,7 @@ REVIEWS = "review_solicitation"
 OFF_PLATFORM = "off_platform_contact"
 PRICE_ON_COVER = "price_on_cover"
 PROHIBITED = "prohibited_goods"
+NOT_OPEN = "not_open_goods"
 
 RULES = [
     {
@@ -83,7 +84,17 @@ RULES = [
         "description_zh": (
             "依据国家法律法规禁售的商品一律不得发布：野生保护动植物及其制品、动物猎捕工具、"
             "枪支弹药及仿真枪、管制器具、迷药等违禁药品、窃听窃照器材、伪造货币、文物、"
-            "军需/警用物品等。"
+            "军需/警用物品等；未经国家备案的网络游戏、游戏点卡、游戏币等虚拟类商品及其代充。"
+        ),
+    },
+    {
+        "code": NOT_OPEN,
+        "name_zh": "未开放类目商品",
+        "name_en": "Goods of categories not open on the platform",
+        "description_zh": (
+            "平台暂未开放的类目不得发布：票类（门票、电影票等）、运营商虚拟产品（电话卡/流量卡、"
+            "充值业务等）、跨境电商、畜牧种植、房产/地产、汽车、机械设备、游戏/会员、健康美容、"
+            "培训教育、保险、酒店/交通出游等虚拟服务类商品。"
         ),
     },
 ]
@@ -555,6 +566,125 @@ _PROHIBITED_TERMS = [
     _lit(PROHIBITED, "胎盘", variants=["紫河车"], exceptions=["羊胎盘", "胎盘素"]),
     _lit(PROHIBITED, "电子烟"),
     _lit(PROHIBITED, "传销"),
+    # --- added with compliance migration 0006 ---
+    # 虚拟类: unregistered online games, game cards, game currency and their top-ups
+    _lit(PROHIBITED, "游戏币", variants=["youxi币", "游戏金币"]),
+    _lit(
+        PROHIBITED,
+        "点卡",
+        variants=["dian卡", "点k"],
+        exceptions=["点卡扣", "点卡位", "点卡槽", "点卡通", "点卡住"],
+    ),
+    _lit(PROHIBITED, "代充", variants=["dai充", "代chong", "代冲"], exceptions=["代充电"]),
+    _lit(PROHIBITED, "游戏充值", variants=["游戏冲值", "youxi充值"]),
+    _re(PROHIBITED, "(游戏|手游|网游|页游)(币|点券|钻石|元宝|点卡|充值|代充)"),
+    _re(PROHIBITED, "(游戏|手游|网游|传奇|魔兽)私服|私服(游戏|手游|网游|传奇|开服)"),
+    _lit(PROHIBITED, "虚拟货币", variants=["虚拟币"]),
+    _lit(PROHIBITED, "比特币"),
+    # 非法所得及非法用途软件、工具或设备
+    _lit(PROHIBITED, "作弊器"),
+    _lit(PROHIBITED, "作弊软件"),
+    _lit(PROHIBITED, "破解软件", variants=["破解版"]),
+    _lit(PROHIBITED, "信号屏蔽器", variants=["手机屏蔽器"]),
+    _lit(PROHIBITED, "伪基站"),
+    _lit(PROHIBITED, "开锁工具", variants=["开锁器"]),
+    # 动物猎捕工具
+    _lit(PROHIBITED, "电猫器", variants=["电猫机"]),
+    _lit(PROHIBITED, "鸟媒", variants=["引鸟器"]),
+    # 伪造/变造货币, 军需/特供品
+    _lit(PROHIBITED, "伪造货币", variants=["变造货币"]),
+    _re(PROHIBITED, "(军队|部队|军用|政府|国宴|机关|内部|大会堂|中南海)特供"),
+    _lit(PROHIBITED, "特供酒"),
+    _lit(PROHIBITED, "特供烟"),
+    # 制假风险类 (高仿真花 and the like are artificial, not counterfeit)
+    _lit(PROHIBITED, "高仿", exceptions=["高仿真"]),
+    _lit(PROHIBITED, "A货"),
+    _lit(PROHIBITED, "精仿"),
+    _lit(PROHIBITED, "仿牌"),
+    # 毒品/易制毒, 易燃易爆
+    _lit(PROHIBITED, "易制毒"),
+    _lit(PROHIBITED, "炸药"),
+    _lit(PROHIBITED, "雷管"),
+    # 色情淫秽 (the bare 色情 would hit 红色情侣装)
+    _lit(PROHIBITED, "淫秽"),
+    _re(PROHIBITED, "色情(片|影片|视频|电影|网站|直播|资源)"),
+    # 赌博用具
+    _lit(PROHIBITED, "赌具"),
+    _lit(PROHIBITED, "赌博机"),
+    _lit(PROHIBITED, "出千器"),
+    _lit(PROHIBITED, "透视扑克"),
+    # 烟草
+    _lit(PROHIBITED, "香烟", exceptions=["香烟盒", "香烟收纳"]),
+    _lit(PROHIBITED, "卷烟"),
+    _lit(PROHIBITED, "烟丝"),
+    _lit(PROHIBITED, "烟弹"),
+    _lit(PROHIBITED, "烟草", exceptions=["烟草味", "烟草香", "烟草调"]),
+    _lit(PROHIBITED, "雪茄", exceptions=["雪茄剪", "雪茄盒", "雪茄柜", "雪茄保湿"]),
+]
+
+# 未开放类目: the handbook's not-open list, one family per category of the seeded tree's
+# ``not_open`` branch. Phrases name the goods or service itself (门票, not 门票夹).
+_NOT_OPEN_TERMS = [
+    # 票类
+    _lit(NOT_OPEN, "门票", exceptions=["门票夹", "门票收纳", "门票册"]),
+    _lit(NOT_OPEN, "电影票", variants=["观影券", "电影兑换券"]),
+    _lit(NOT_OPEN, "演出票", variants=["演唱会票"]),
+    # 运营商虚拟产品
+    _lit(NOT_OPEN, "电话卡"),
+    _lit(NOT_OPEN, "流量卡"),
+    _lit(
+        NOT_OPEN,
+        "手机卡",
+        exceptions=["手机卡托", "手机卡针", "手机卡套", "手机卡包", "手机卡槽", "手机卡贴"],
+    ),
+    _lit(NOT_OPEN, "话费充值", variants=["充话费", "冲话费", "话费代充"]),
+    _lit(NOT_OPEN, "流量充值", variants=["充流量"]),
+    # 跨境电商
+    _lit(NOT_OPEN, "跨境直邮", variants=["海外直邮"]),
+    # 畜牧种植
+    _lit(NOT_OPEN, "畜禽活体"),
+    _lit(NOT_OPEN, "活禽"),
+    _lit(NOT_OPEN, "鸡苗", variants=["鸭苗"]),
+    _lit(
+        NOT_OPEN,
+        "农药",
+        exceptions=[
+            "无农药", "零农药", "农药残留", "不打农药", "不用农药", "没打农药", "不施农药",
+            "除农药", "去农药",
+        ],
+    ),
+    _lit(NOT_OPEN, "兽药"),
+    # 房产/地产
+    _lit(NOT_OPEN, "二手房"),
+    _lit(NOT_OPEN, "房源"),
+    _lit(NOT_OPEN, "商品房"),
+    _lit(NOT_OPEN, "房屋出租", variants=["房屋租赁"]),
+    # 汽车 (二手车载冰箱 is a second-hand car fridge)
+    _lit(NOT_OPEN, "二手车", exceptions=["二手车载"]),
+    # 机械设备
+    _lit(NOT_OPEN, "工程机械"),
+    _lit(NOT_OPEN, "农业机械"),
+    # 游戏/会员
+    _lit(NOT_OPEN, "游戏账号", variants=["游戏帐号"]),
+    _re(NOT_OPEN, "(手游|网游|游戏)(账号|帐号|装备|代练)"),
+    _lit(NOT_OPEN, "代练"),
+    _lit(NOT_OPEN, "会员充值", variants=["会员代充"]),
+    _re(NOT_OPEN, "(视频|影视|网盘|爱奇艺|腾讯视频|优酷|芒果tv|哔哩哔哩)(vip|会员)"),
+    # 健康美容
+    _lit(NOT_OPEN, "医疗美容"),
+    _lit(NOT_OPEN, "体检套餐", variants=["体检卡"]),
+    _re(NOT_OPEN, "(医美|整形|美容美发)(项目|套餐|服务)"),
+    # 培训教育
+    _lit(NOT_OPEN, "在线课程"),
+    _lit(NOT_OPEN, "培训课程"),
+    # 保险 (运费险 is the platform's own shipping cover)
+    _re(NOT_OPEN, "(意外|人寿|寿|重疾|医疗|养老|车)险"),
+    _lit(NOT_OPEN, "保险产品"),
+    # 酒店/交通出游
+    _lit(NOT_OPEN, "酒店住宿", variants=["酒店房券"]),
+    _lit(NOT_OPEN, "机票", exceptions=["机票夹", "机票收纳", "机票包", "机票本"]),
+    _lit(NOT_OPEN, "火车票", exceptions=["火车票夹"]),
+    _lit(NOT_OPEN, "旅游线路", variants=["跟团游"]),
 ]
 
 TERMS = (
@@ -565,4 +695,5 @@ TERMS = (
     + _OFF_PLATFORM_TERMS
     + _PRICE_TERMS
     + _PROHIBITED_TERMS
+    + _NOT_OPEN_TERMS
 )

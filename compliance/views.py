@@ -5,7 +5,7 @@ review status of my product submissions."""
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from common import roles
 from common.access import get_owned_or_404, merchant_required
 from common.errors import ApplicationError
+from common.uploads import private_file_response
 from compliance import presentation, selectors, services
 from compliance.forms import QualificationTypeForm, QualificationUploadForm
 from compliance.models import Qualification, QualificationFile, QualificationType, ScreeningRule
@@ -141,15 +142,11 @@ def qualification_file(request, pk):
         handle = row.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(
+    return private_file_response(
         handle,
         content_type=row.content_type,
-        as_attachment=row.content_type == "application/pdf",
         filename=row.original_name or row.file.name.rsplit("/", 1)[-1],
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @merchant_required

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from common import review_queues
 from common.admin import ReadOnlyInline
 from common.errors import ApplicationError
+from common.uploads import private_file_response
 from shop.models import (
     MerchantApplication,
     MerchantApplicationEvent,
@@ -197,9 +198,9 @@ class MerchantApplicationAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise Http404
         application = get_object_or_404(MerchantApplication, pk=pk)
-        response = FileResponse(application.licence_file.open("rb"), content_type=application.licence_content_type)
-        response["Content-Disposition"] = "inline"
-        return response
+        return private_file_response(application.licence_file.open("rb"),
+                                     content_type=application.licence_content_type,
+                                     filename="licence")
 
     def decide_view(self, request, pk, decision):
         """Approve or reject one application from its page."""

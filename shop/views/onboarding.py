@@ -4,16 +4,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.forms import UserCreationForm
-from django.contrib.auth.models import Group
-from django.db import transaction
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from common import roles
 from common.access import merchant_required
 from common.errors import ApplicationError
+from common.uploads import private_file_response
 from shop.models import MerchantApplication
 from shop.selectors.stores import store_for_merchant
 from shop.services import onboarding
@@ -31,10 +28,8 @@ def signup(request):
         return redirect("seller:apply")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = form.save()
-            roles.sync_role_groups()
-            user.groups.add(Group.objects.get(name=roles.MERCHANT))
+        user = onboarding.merchant_signup(username=form.cleaned_data["username"],
+                                          password=form.cleaned_data["password1"])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("seller:apply")
     return render(request, "seller/signup.html", {"form": form})
@@ -105,7 +100,9 @@ def application(request):
 @merchant_required
 def application_licence(request, pk):
     application = get_object_or_404(MerchantApplication.objects.for_merchant(request.user), pk=pk)
-    return FileResponse(application.licence_file.open("rb"), content_type=application.licence_content_type)
+    return private_file_response(application.licence_file.open("rb"),
+                                 content_type=application.licence_content_type,
+                                 filename="licence")
 
 
 class StoreForm(forms.Form):

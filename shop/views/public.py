@@ -56,7 +56,10 @@ def public_image(request, path_name):
         raise Http404
     if not default_storage.exists(path_name):
         raise Http404
-    return FileResponse(default_storage.open(path_name, "rb"))
+    response = FileResponse(default_storage.open(path_name, "rb"))
+    # Re-encoded images only; never let a browser read one as anything else.
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 urlpatterns = [

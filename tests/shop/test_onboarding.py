@@ -210,3 +210,16 @@ def test_two_simultaneous_applications_make_one():
     )
     assert len(results) == 1 and errors == ["duplicate"] * 3
     assert MerchantApplication.objects.filter(applicant=user).count() == 1
+
+
+def test_licences_are_served_as_downloads_to_the_owner_and_reviewers(merchant_client, merchant,
+                                                                      reviewer_client):
+    application = MerchantApplicationFactory(applicant=merchant, status="pending")
+    for client, url in [
+        (merchant_client, f"/seller/application/{application.pk}/licence/"),
+        (reviewer_client, f"/admin/shop/merchantapplication/{application.pk}/licence/"),
+    ]:
+        res = client.get(url)
+        assert res.status_code == 200, url
+        assert res["Content-Disposition"].startswith("attachment"), url
+        assert res["X-Content-Type-Options"] == "nosniff"

@@ -1,4 +1,9 @@
-"""Seed data for categories, qualification types and deposits (pure data, no Django).
+"""Seed data for categories and qualification types (pure data, no Django at import).
+
+Amounts and rates that are platform configuration are *not* repeated here: the base and
+tier deposit amounts are the declared defaults of the ``deposit.*`` keys (shop.conf) and
+the root service fee rate is ``category.default_service_fee_rate`` (compliance.conf).
+``DEPOSIT_CONFIG`` and ``ROOT_DEFAULTS`` are views of those defaults, built when read.
 
 Source: the Kuaishou e-commerce handbook (``/work/shared/seeds/000_…txt``, chapter 4
 规则解析) as read by SPEC §2 (deposits), §3 (lightning purchase 闪电购) and §4
@@ -28,7 +33,7 @@ Every node of ``CATEGORY_TREE`` is a dict with **all** of these keys:
     repeated on categories.
 ``deposit_standard``
     Special-category store deposit in CNY as a Decimal string, or ``None`` = the base
-    amount (``DEPOSIT_CONFIG["base_store"]``). **Not inherited**: only the handbook's
+    amount (configuration ``deposit.base_store``). **Not inherited**: only the handbook's
     special leaves carry one. A store's category requirement is the maximum over the
     categories it sells in; the final requirement is max(category rule, sales tier).
 ``deposit_industry_base``
@@ -38,7 +43,7 @@ Every node of ``CATEGORY_TREE`` is a dict with **all** of these keys:
     True only for rough jadeite 翡翠原石 (邀请制). Not inherited.
 ``service_fee_rate``
     Technical service fee (技术服务费) as a Decimal string, ``None`` = inherit (root
-    default ``ROOT_DEFAULTS["service_fee_rate"]`` = 5 %).
+    default: configuration ``category.default_service_fee_rate``).
 ``seven_day_return``
     Supports 七天无理由退货: ``True``/``False``, ``None`` = inherit (root default True).
     False only where Chinese law (《网络购买商品七日无理由退货暂行办法》) exempts the goods:
@@ -74,13 +79,30 @@ STATUS_NOT_OPEN = "not_open"
 STATUS_PROHIBITED = "prohibited"
 CATEGORY_STATUSES = (STATUS_OPEN, STATUS_NOT_OPEN, STATUS_PROHIBITED)
 
-# Values a top-level node inherits when it leaves a field as None.
-ROOT_DEFAULTS: dict[str, Any] = {
+# Values a top-level node inherits when it leaves a field as None (the service fee rate
+# comes from configuration: see root_defaults()).
+_ROOT_FLAGS: dict[str, Any] = {
     "status": STATUS_OPEN,
-    "service_fee_rate": "0.05",
     "seven_day_return": True,
     "lightning_purchase": False,
 }
+
+
+def _config_default(key: str):
+    """The declared default of a configuration key: the one source of the number."""
+    import compliance.conf  # noqa: F401  (declares the keys)
+    import shop.conf  # noqa: F401
+    from common.config import definitions
+
+    return definitions()[key].default
+
+
+def root_defaults() -> dict[str, Any]:
+    """Values a top-level node inherits when it leaves a field as None."""
+    return {
+        **_ROOT_FLAGS,
+        "service_fee_rate": str(_config_default("category.default_service_fee_rate")),
+    }
 
 # ---------------------------------------------------------------------------
 # Qualification types (资质)
@@ -1057,15 +1079,29 @@ CATEGORY_TREE: list[dict[str, Any]] = [
 # Required store deposit = max(base, sales tier, highest category amount over the store's
 # categories), where a category's amount is deposit_industry_base for a merchant inside an
 # industry-belt base (when set) and deposit_standard otherwise (None = base).
-DEPOSIT_CONFIG: dict[str, Any] = {
-    "base_store": "500",
-    "base_promotion": "500",
-    "sales_tiers": [
-        {"min_sales": "0", "store": None, "promotion": None},
-        {"min_sales": "100000", "store": "5000", "promotion": "3000"},
-        {"min_sales": "500000", "store": "50000", "promotion": "30000"},
-    ],
-}
+# The amounts are the declared defaults of the ``deposit.*`` configuration keys.
+def deposit_config() -> dict[str, Any]:
+    def amount(key: str) -> str:
+        return str(_config_default(f"deposit.{key}"))
+
+    return {
+        "base_store": amount("base_store"),
+        "base_promotion": amount("base_promotion"),
+        "sales_tiers": [
+            {"min_sales": "0", "store": None, "promotion": None},
+            *({"min_sales": amount(f"tier{n}_min_sales"), "store": amount(f"tier{n}_store"),
+               "promotion": amount(f"tier{n}_promotion")} for n in (1, 2)),
+        ],
+    }
+
+
+def __getattr__(name: str):
+    # DEPOSIT_CONFIG and ROOT_DEFAULTS read configuration when used, not at import.
+    if name == "DEPOSIT_CONFIG":
+        return deposit_config()
+    if name == "ROOT_DEFAULTS":
+        return root_defaults()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------------------
@@ -1082,6 +1118,7 @@ def flatten_category_tree(tree: list[dict[str, Any]] | None = None) -> list[dict
     ancestors first, no duplicates).
     """
     out: list[dict[str, Any]] = []
+    defaults = root_defaults()
 
     def walk(nodes: list[dict[str, Any]], parent: dict[str, Any] | None, level: int) -> None:
         for node in nodes:
@@ -1096,7 +1133,7 @@ def flatten_category_tree(tree: list[dict[str, Any]] | None = None) -> list[dict
                 elif parent is not None:
                     flat[f"effective_{field}"] = parent[f"effective_{field}"]
                 else:
-                    flat[f"effective_{field}"] = ROOT_DEFAULTS[field]
+                    flat[f"effective_{field}"] = defaults[field]
             for flag in ("lightning_base_only", "prepackaged_food"):
                 flat[f"effective_{flag}"] = bool(node[flag]) or bool(
                     parent and parent[f"effective_{flag}"]

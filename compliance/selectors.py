@@ -1,6 +1,7 @@
 """Reads of the compliance app, already scoped to who asks."""
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -13,6 +14,13 @@ from compliance.models import (
     QualificationReview,
     QualificationType,
 )
+from compliance.presentation import (
+    field_label,
+    food_label_rows,
+    highlighted_listing,
+    listing_diff,
+)
+from compliance.rules import category_effective
 from shop.identity import mask_middle
 
 
@@ -233,3 +241,69 @@ def sellable_leaf_choices() -> list[tuple[str, list[tuple[int, str]]]]:
         groups.setdefault(root.pk, []).append((node.pk, f"{parent.name} / {node.name}"))
     roots = sorted((nodes[pk] for pk in groups), key=lambda c: (c.sort_order, c.code))
     return [(root.name, groups[root.pk]) for root in roots]
+
+
+# --- the reviewer's screens -----------------------------------------------------------------
+def _chain_node(c) -> SimpleNamespace:
+    return SimpleNamespace(
+        name=c.name,
+        status=c.status,
+        service_fee_rate=c.service_fee_rate,
+        seven_day_return=c.seven_day_return,
+        lightning_purchase=c.lightning_purchase,
+        lightning_base_only=c.lightning_base_only,
+        prepackaged_food=c.prepackaged_food,
+        qualification_type_ids=frozenset(q.pk for q in c.required_qualifications.all()),
+    )
+
+
+def category_effective_prefetched(category):
+    """Effective values from the prefetched chain (no queries)."""
+    return category_effective([_chain_node(node) for node in category.ancestors_and_self()])
+
+
+def product_review_context(revision, *, current_payload) -> dict:
+    """What the reviewer's page of a product revision shows: the listing with hits marked,
+    the category's requirements and effective values, the store's qualifications and the
+    diff for a change of a listed product (against `current_payload(product)`, the listed
+    version, which the caller supplies). Reads only."""
+    from shop.models import Product
+
+    payload = revision.payload
+    product = revision.product
+    category_ids = {payload.get("category_id"), product.category_id} - {None}
+    categories = {c.pk: c for c in category_tree_rows().filter(pk__in=category_ids)}
+    category = categories.get(payload.get("category_id"))
+    requirements = category_requirement_types(category) if category else []
+    effective = category_effective_prefetched(category) if category else None
+    qualifications = list(
+        Qualification.objects.filter(store=product.store)
+        .select_related("type")
+        .order_by("type__code", "-submitted_at")
+    )
+    missing_type_ids = {
+        qt.pk for qt in qualification_missing_types(
+            store=product.store, type_ids=[qt.pk for qt in requirements]
+        )
+    }
+    diff = []
+    if revision.is_change and product.status == Product.Status.LISTED:
+        diff = listing_diff(current_payload(product), payload, categories)
+    return {
+        "revision": revision,
+        "product": product,
+        "store": product.store,
+        "fields": highlighted_listing(payload, revision.screening_hits),
+        "hits": [
+            {**hit, "field_label": field_label(hit.get("field", ""))}
+            for hit in revision.screening_hits
+        ],
+        "category": category,
+        "effective": effective,
+        "effective_status_label": Category.Status(effective.status).label if effective else "",
+        "requirements": [(qt, qt.pk not in missing_type_ids) for qt in requirements],
+        "qualifications": qualifications,
+        "diff": diff,
+        "food_label": food_label_rows(payload.get("food_label") or {}),
+        "skus": payload.get("skus") or [],
+    }

@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "common.middleware.PlatformLocaleMiddleware",
+    # Before anything reads the body: a request larger than REQUEST_MAX_BYTES is a 413.
+    "common.middleware.RequestSizeLimitMiddleware",
     # Before anything looks the request up (sessions, users, views): a NUL byte is a 400.
     "common.middleware.RejectNulBytesMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -177,6 +179,9 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# The platform's own time zone (deadlines, natural days and months, dates shown on pages):
+# the one place it is named.
+PLATFORM_TIME_ZONE = TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 
@@ -200,6 +205,13 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest request body accepted at all (common.middleware.RequestSizeLimitMiddleware,
+# 413 beyond it): the most files one form takes (10 qualification files) at the per-file
+# cap, plus 1 MB for the other fields and the multipart framing.
+UPLOAD_MAX_FILES_PER_REQUEST = 10
+REQUEST_MAX_BYTES = env.int(
+    "REQUEST_MAX_BYTES", default=UPLOAD_MAX_BYTES * UPLOAD_MAX_FILES_PER_REQUEST + 1024 * 1024
+)
 
 # --- Email --------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

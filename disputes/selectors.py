@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common import config, roles
 from common.money import ZERO
@@ -219,3 +220,46 @@ def attachment_for_agent(user, pk) -> AfterSaleAttachment:
     if not roles.has_role(user, roles.AGENT):
         raise AfterSaleAttachment.DoesNotExist
     return AfterSaleAttachment.objects.get(pk=pk, request__escalated_at__isnull=False)
+
+
+# --- orders ---------------------------------------------------------------------------------
+def open_requests_of_orders(order) -> QuerySet[AfterSaleRequest]:
+    """The open after-sale requests of an order (or of `OuterRef("pk")`, to annotate a
+    list of orders in its own query), oldest first."""
+    return AfterSaleRequest.objects.filter(
+        order=order, status__in=rules.OPEN_STATUSES
+    ).order_by("created_at", "pk")
+
+
+def open_requests_for_order(order) -> list[AfterSaleRequest]:
+    return list(open_requests_of_orders(order).select_related("line"))
+
+
+# --- the ruling form of the workbench -------------------------------------------------------
+def ruling_initial(case) -> dict:
+    """The ruling form's defaults for a case. Nothing is deducted until the agent decides
+    it: the gift's cap is shown beside the field (the handbook check), not filled in."""
+    return {"outcome": "full_refund", "fault": rules.implied_fault(case.reason) or "none",
+            "return_required": case.needs_return,
+            "amount": case.amount or None}
+
+
+def ruling_gift_cap(case) -> Decimal:
+    """How much of the gift a ruling may deduct for the case's item (0: no marked gift)."""
+    line = case.line
+    return rules.gift_deduction_cap(gifts=line.gifts, gift_value=line.product.gift_value,
+                                    quantity=line.quantity)
+
+
+def ruling_form_gift_cap(form, case):
+    """The ruling form telling the agent how much of the gift may be deducted (nothing is
+    filled in)."""
+    cap = ruling_gift_cap(case)
+    field = form.fields["gift_deduction"]
+    if cap:
+        field.help_text = _("%(text)s At most ¥%(cap)s for this item.") % {
+            "text": field.help_text, "cap": cap}
+        field.widget.attrs["max"] = str(cap)
+    else:
+        field.help_text = _("This item came without a gift with a marked value.")
+    return form

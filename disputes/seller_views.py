@@ -68,6 +68,7 @@ def request_detail(request, pk):
         "message_form": forms.MessageForm(auto_id="message-%s"),
         "evidence_form": forms.EvidenceForm(auto_id="evidence-%s"),
         "attachment_url": "seller_aftersales:attachment", "now": timezone.now(),
+        "refund_confirm_label": _("I confirm: refund the buyer now (this cannot be undone)"),
     })
 
 
@@ -116,12 +117,20 @@ ACTIONS = {
 }
 
 
+# Actions that pay the buyer: done only with the "I confirm" box ticked (checked here, so
+# it holds without JavaScript).
+CONFIRMED_ACTIONS = {"approve_refund"}
+
+
 @merchant_required
 @require_POST
 def request_action(request, pk, action):
     if action not in ACTIONS:
         raise Http404
     obj = _load(request, pk)
+    if action in CONFIRMED_ACTIONS and request.POST.get("confirm") != "1":
+        messages.error(request, _("Tick “I confirm” to refund the buyer."))
+        return redirect("seller_aftersales:detail", pk=pk)
     form_class, call, done = ACTIONS[action]
     _call(request, obj, form_class, lambda o, d: call(request, o, d), done)
     return redirect("seller_aftersales:detail", pk=pk)

@@ -50,29 +50,6 @@ def _load(request, pk) -> AfterSaleRequest:
         raise Http404
 
 
-def _with_gift_cap(form, case):
-    """Tell the agent how much of the gift may be deducted (nothing is filled in)."""
-    line = case.line
-    cap = rules.gift_deduction_cap(gifts=line.gifts, gift_value=line.product.gift_value,
-                                   quantity=line.quantity)
-    field = form.fields["gift_deduction"]
-    if cap:
-        field.help_text = _("%(text)s At most ¥%(cap)s for this item.") % {
-            "text": field.help_text, "cap": cap}
-        field.widget.attrs["max"] = str(cap)
-    else:
-        field.help_text = _("This item came without a gift with a marked value.")
-    return form
-
-
-def _ruling_initial(case) -> dict:
-    # Nothing is deducted until the agent decides it: the gift's cap is shown beside the
-    # field (the handbook check), not filled in.
-    return {"outcome": "full_refund", "fault": rules.implied_fault(case.reason) or "none",
-            "return_required": case.needs_return,
-            "amount": case.amount or None}
-
-
 def _case_page(request, case, *, ruling_form=None, status=200):
     now = timezone.now()
     order = selectors.case_order(case)
@@ -87,8 +64,8 @@ def _case_page(request, case, *, ruling_form=None, status=200):
         "ruling": next((x for x in case.rulings.all() if x.reopened_at is None), None),
         "past_rulings": [x for x in case.rulings.all() if x.reopened_at is not None],
         "refundable": selectors.line_refundable_amount(case.line),
-        "ruling_form": _with_gift_cap(
-            ruling_form or forms.RulingForm(initial=_ruling_initial(case)), case),
+        "ruling_form": selectors.ruling_form_gift_cap(
+            ruling_form or forms.RulingForm(initial=selectors.ruling_initial(case)), case),
         "assign_form": forms.AssignForm(agents=selectors.agents()),
         "message_form": forms.MessageForm(auto_id="message-%s"),
         "attachment_url": "support:attachment",
@@ -155,6 +132,9 @@ def case_message(request, pk):
 def case_rule(request, pk):
     case = _load(request, pk)
     form = forms.RulingForm(request.POST)
+    if form.is_valid() and request.POST.get("confirm") != "1":
+        # A ruling moves money and ends the case: issued only with "I confirm" ticked.
+        form.add_error(None, _("Tick “I confirm” to issue the ruling."))
     if form.is_valid():
         data = dict(form.cleaned_data)
         try:

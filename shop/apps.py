@@ -11,7 +11,6 @@ class ShopConfig(AppConfig):
         # purposes shop owns and its subscriptions to compliance's announcements
         from shop import (  # noqa: F401
             conf,
-            conf_deposits,
             demo,
             demo_deposits,
             demo_orders,

@@ -1,8 +1,11 @@
 from django import template
+from django.conf import settings
+from django.templatetags.tz import do_timezone
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import config
 from common.money import format_cny
 
 register = template.Library()
@@ -54,9 +57,26 @@ def cny(value):
     return format_cny(value)
 
 
+@register.filter
+def platform_time(value):
+    """A datetime in the platform time zone (settings.PLATFORM_TIME_ZONE), for `date`:
+    `{{ at|platform_time|date:"Y-m-d H:i" }}`."""
+    if value in (None, ""):
+        return ""
+    return do_timezone(value, settings.PLATFORM_TIME_ZONE)
+
+
+@register.simple_tag
+def seven_day_return_days():
+    """The configured no-reason return window in days (aftersale.seven_day_return_days):
+    `{% seven_day_return_days as days %}`."""
+    return config.get("aftersale.seven_day_return_days")
+
+
 @register.inclusion_tag("includes/countdown.html")
 def countdown(deadline, now=None):
-    """A deadline as remaining time (or how long ago it passed), in Asia/Shanghai."""
+    """A deadline as remaining time (or how long ago it passed); its title shows it in the
+    platform time zone."""
     if deadline is None:
         return {"deadline": None}
     now = now or timezone.now()

@@ -12,19 +12,13 @@ The promotion deposit is required only while the store promotes other-platform p
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from common.money import ZERO, to_money
 
 STORE = "store"
 PROMOTION = "promotion"
 DEPOSIT_KINDS = (STORE, PROMOTION)
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-
-
-def money(value) -> Decimal:
-    if isinstance(value, float):
-        raise TypeError("money must not be built from float")
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -97,7 +91,7 @@ def deposit_requirement(
     if not applies:
         line = {"code": "not_required", "amount": str(ZERO), "decisive": True}
         return Requirement(kind, ZERO, (line,))
-    lines = [{"code": "base", "amount": str(money(table.base(kind)))}]
+    lines = [{"code": "base", "amount": str(to_money(table.base(kind)))}]
     if kind == STORE:
         best = None
         for category in categories:
@@ -107,26 +101,26 @@ def deposit_requirement(
         if best is not None:
             lines.append({
                 "code": "category", "category": best[0].name, "industry_base": industry_base,
-                "amount": str(money(best[1])),
+                "amount": str(to_money(best[1])),
             })
     if sales is not None:
         month = sales_month.strftime("%Y-%m") if sales_month else ""
         tier = sales_tier(sales, table.tiers)
         if tier is None:
-            lines.append({"code": "sales_below_tiers", "sales": str(money(sales)),
-                          "month": month, "amount": str(money(table.base(kind)))})
+            lines.append({"code": "sales_below_tiers", "sales": str(to_money(sales)),
+                          "month": month, "amount": str(to_money(table.base(kind)))})
         else:
-            lines.append({"code": "sales_tier", "sales": str(money(sales)), "month": month,
-                          "min_sales": str(money(tier.min_sales)),
-                          "amount": str(money(tier.amount(kind)))})
+            lines.append({"code": "sales_tier", "sales": str(to_money(sales)), "month": month,
+                          "min_sales": str(to_money(tier.min_sales)),
+                          "amount": str(to_money(tier.amount(kind)))})
     amounts = [Decimal(line["amount"]) for line in lines]
     required = max(amounts)
     lines[amounts.index(required)]["decisive"] = True
-    return Requirement(kind, money(required), tuple(lines))
+    return Requirement(kind, to_money(required), tuple(lines))
 
 
 def shortfall(required: Decimal, balance: Decimal) -> Decimal:
-    return max(ZERO, money(required - balance))
+    return max(ZERO, to_money(required - balance))
 
 
 def deduction_split(requested: Decimal, balance: Decimal, max_negative: Decimal):
@@ -134,29 +128,29 @@ def deduction_split(requested: Decimal, balance: Decimal, max_negative: Decimal)
     below zero by at most `max_negative`; the rest is left uncovered."""
     room = max(ZERO, balance + max_negative)
     deducted = min(requested, room)
-    return money(deducted), money(requested - deducted)
+    return to_money(deducted), to_money(requested - deducted)
 
 
 def transfer_amount(missing: Decimal, available: Decimal) -> Decimal:
     """What moves from the store account to cover a shortfall: never more than is
     available, never more than is missing."""
-    return money(max(ZERO, min(missing, available)))
+    return to_money(max(ZERO, min(missing, available)))
 
 
 def service_fee(amount: Decimal, rate: Decimal) -> Decimal:
     """Technical service fee (技术服务费) on an amount."""
-    return money(amount * rate)
+    return to_money(amount * rate)
 
 
 def refund_debit(refund: Decimal, settled_gross: Decimal, settled_fee: Decimal) -> Decimal:
     """What a refund after settlement takes back from the store account: the refund less
     the share of the service fee that was charged on it (the platform gives that back)."""
     if settled_gross <= 0:
-        return money(refund)
-    return money(refund - money(refund * settled_fee / settled_gross))
+        return to_money(refund)
+    return to_money(refund - to_money(refund * settled_fee / settled_gross))
 
 
-# --- months in Asia/Shanghai --------------------------------------------------------------
+# --- months in the platform time zone-----------------------------------------------------------
 def month_start(day: date) -> date:
     return day.replace(day=1)
 

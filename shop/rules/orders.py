@@ -2,7 +2,11 @@
 
 import re
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from common.money import ZERO, to_money
 
 # Order statuses (see shop.models.Order.Status):
 #   pending_payment → paid → shipped → signed → completed
@@ -73,29 +77,26 @@ def clock_fields_on_enter(new: str, now: datetime, settings: dict) -> dict:
     return {}
 
 
-# --- money ------------------------------------------------------------------------------
-CENT = Decimal("0.01")
-
-
+# --- money (rounding: common.money) -----------------------------------------------------
 def order_shipping_fee(lines: list[tuple[bool, Decimal]]) -> Decimal:
     """Shipping fee of an order from its lines' (free_shipping, shipping_fee).
 
     One order from one store travels as one parcel, so the fee is charged once: the
     highest fee among the lines that do not ship free. All lines free → 0."""
     fees = [Decimal(fee) for free, fee in lines if not free]
-    return max(fees, default=Decimal("0.00")).quantize(CENT, rounding=ROUND_HALF_UP)
+    return to_money(max(fees, default=ZERO))
 
 
 def order_totals(
     line_amounts: list[Decimal], shipping_fee: Decimal, discount: Decimal = Decimal("0")
 ) -> dict:
     """goods + shipping − discount, never below zero."""
-    goods = sum((Decimal(a) for a in line_amounts), Decimal("0.00")).quantize(CENT)
-    total = max(goods + Decimal(shipping_fee) - Decimal(discount), Decimal("0.00")).quantize(CENT)
+    goods = to_money(sum((Decimal(a) for a in line_amounts), ZERO))
+    total = to_money(max(goods + Decimal(shipping_fee) - Decimal(discount), ZERO))
     return {
         "goods_amount": goods,
-        "shipping_fee": Decimal(shipping_fee).quantize(CENT),
-        "discount_amount": Decimal(discount).quantize(CENT),
+        "shipping_fee": to_money(shipping_fee),
+        "discount_amount": to_money(discount),
         "total_amount": total,
     }
 
@@ -110,16 +111,21 @@ WAYBILL_RE = re.compile(r"^[A-Za-z0-9-]{6,40}$")
 
 # Couriers accepted by the ship form and the courier webhook (code, name).
 COURIERS = {
-    "SF": "顺丰速运",
-    "ZTO": "中通快递",
-    "YTO": "圆通速递",
-    "STO": "申通快递",
-    "YD": "韵达快递",
-    "JD": "京东物流",
-    "EMS": "中国邮政 EMS",
-    "JT": "极兔速递",
-    "SANDBOX": "Sandbox courier",
+    "SF": _("SF Express"),
+    "ZTO": _("ZTO Express"),
+    "YTO": _("YTO Express"),
+    "STO": _("STO Express"),
+    "YD": _("Yunda Express"),
+    "JD": _("JD Logistics"),
+    "EMS": _("China Post EMS"),
+    "JT": _("J&T Express"),
+    "SANDBOX": _("Sandbox courier"),
 }
+
+
+def courier_label(code: str) -> str:
+    """The courier's name in the reader's language (an unknown code shows as itself)."""
+    return COURIERS.get(code, code) if code else ""
 
 
 def address_missing_fields(address) -> list[str]:
@@ -164,7 +170,7 @@ def dsr_round(value) -> Decimal | None:
     """DSR scores are shown with two decimals (4.86)."""
     if value is None:
         return None
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return to_money(str(value))  # two places, half up: the one rounding helper
 
 
 def week_starts(now: datetime, window_days: int) -> list:

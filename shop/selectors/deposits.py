@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-import shop.conf_deposits  # noqa: F401  (configuration keys)
+import shop.conf  # noqa: F401  (configuration keys)
 from common import config
 from common.money import format_cny, to_money
 from compliance.models import Category
@@ -196,9 +196,10 @@ def deposit_states(store: Store) -> list[DepositState]:
     states = []
     for kind in KINDS:
         account = accounts.get(kind)
-        if account is None:
-            continue
         req = requirements[kind]
+        if account is None:
+            # Not opened yet (the first payment opens it): what it will ask for, unsaved.
+            account = DepositAccount(store=store, kind=kind)
         if account.closed_at is not None:
             states.append(DepositState(
                 account=account, lines=[], balance=account.balance, required=Decimal("0.00"),
@@ -262,6 +263,12 @@ def store_account_for(store: Store) -> StoreAccount | None:
     return StoreAccount.objects.filter(store=store).first()
 
 
+def store_account_or_blank(store: Store) -> StoreAccount:
+    """The store account, or an unsaved empty one while none exists (a read creates no
+    row: the services that move money open the account)."""
+    return store_account_for(store) or StoreAccount(store=store)
+
+
 def latest_adjustments(store: Store, limit: int = 3):
     return list(DepositAdjustment.objects.filter(store=store).order_by("-sales_month")[:limit])
 
@@ -269,6 +276,8 @@ def latest_adjustments(store: Store, limit: int = 3):
 def balance_series(account, *, limit: int = 200) -> list:
     """(at, balance_after) of the last `limit` entries of a deposit or store account,
     oldest first, for the chart."""
+    if account.pk is None:
+        return []
     model = DepositEntry if isinstance(account, DepositAccount) else StoreAccountEntry
     rows = list(
         model.objects.filter(account=account).order_by("-pk")

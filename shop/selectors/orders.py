@@ -2,7 +2,19 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -24,6 +36,22 @@ def orders_for_merchant(user) -> QuerySet[Order]:
             )
         )
         .order_by("to_ship", "ship_by", "-created_at", "-pk")
+    )
+
+
+def orders_with_open_after_sales(qs: QuerySet[Order]) -> QuerySet[Order]:
+    """Each order with its oldest open after-sale request (id, status) and how many are
+    open, in the list's own query: a page shows its badges without a query per row."""
+    from disputes.selectors import open_requests_of_orders
+
+    open_requests = open_requests_of_orders(OuterRef("pk"))
+    return qs.annotate(
+        open_after_sale_id=Subquery(open_requests.values("pk")[:1]),
+        open_after_sale_status=Subquery(open_requests.values("status")[:1]),
+        open_after_sale_count=Subquery(
+            open_requests.order_by().values("order").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-import shop.conf_deposits  # noqa: F401  (configuration keys)
+import shop.conf  # noqa: F401  (configuration keys)
 from common import config
 from common.errors import ApplicationError
 from common.money import to_money
@@ -89,7 +89,7 @@ def store_account_settle_order(*, order: Order, now: datetime, actor=None,
     line_total = sum((Decimal(line["amount"]) for line in lines), Decimal("0.00"))
     if line_total > gross:
         # Part of the order was refunded without naming a line: the fee follows the money.
-        fee = rules.money(fee * gross / line_total)
+        fee = to_money(fee * gross / line_total)
     fee = min(fee, gross)
     entry = store_entry_append(
         store_account, kind=StoreAccountEntry.Kind.SETTLEMENT, amount=gross - fee, actor=actor,

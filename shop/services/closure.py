@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-import shop.conf_deposits  # noqa: F401  (configuration keys)
+import shop.conf  # noqa: F401  (configuration keys)
 from common import config
 from common.errors import ApplicationError
 from common.workflows import transition_apply

@@ -12,13 +12,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-import shop.conf_deposits  # noqa: F401  (configuration keys)
+import shop.conf  # noqa: F401  (configuration keys)
 from common import config, deadlines
 from common.errors import ApplicationError
 from common.money import to_money
@@ -47,7 +48,7 @@ from shop.rules.deposits import PAYIN_TRANSITIONS
 from shop.selectors.deposits import deposit_requirements
 
 logger = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = ZoneInfo(settings.PLATFORM_TIME_ZONE)
 KINDS = (DepositAccount.Kind.STORE, DepositAccount.Kind.PROMOTION)
 MAX_PAYIN = Decimal("10000000.00")
 
@@ -382,7 +383,7 @@ def deposit_payin_settled(payment, succeeded: bool, now: datetime) -> None:
     deposit_entry_append(
         account, kind=DepositEntry.Kind.PAYMENT if first else DepositEntry.Kind.TOP_UP,
         amount=payin.amount, actor=payin.created_by,
-        reason=_("Paid through %(provider)s") % {"provider": payment.provider}, now=now,
+        reason=_("Paid through %(provider)s") % {"provider": {"sandbox": _("the sandbox payment provider")}.get(payment.provider, payment.provider)}, now=now,  # noqa: E501
         cause_type="payin", cause_id=str(payin.pk), payment=payment,
         data={"provider_ref": payment.provider_ref},
     )
@@ -440,7 +441,7 @@ def deposits_first_payment_due(now: datetime, batch_size: int = 200) -> int:
 
 # --- monthly dynamic adjustment -------------------------------------------------------------------
 def store_sales_for_month(store_ids, month: date) -> dict:
-    """Sales of a natural month (Asia/Shanghai) per store: what was paid for orders paid
+    """Sales of a natural month (platform time zone) per store: what was paid for orders paid
     that month, less what was refunded on them."""
     start, end = rules.month_bounds(month, SHANGHAI)
     rows = (
@@ -502,7 +503,7 @@ def _notify_adjustment(store, before, after, month) -> None:
 
 def deposit_monthly_adjust(*, sales_month: date | None = None, now: datetime | None = None,
                            actor=None, batch_size: int = 200) -> DepositAdjustmentRun:
-    """The monthly adjustment (动态调整) by last natural month's sales (Asia/Shanghai).
+    """The monthly adjustment (动态调整) by last natural month's sales (platform time zone).
     Resumable and idempotent: the run is one row per month with a cursor, each store gets
     one DepositAdjustment per month, so running it again (or twice at once) changes
     nothing for stores already done."""

@@ -1,18 +1,21 @@
 """Opening a store (开通小店): apply, review, resubmit; approval opens the store."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from common import roles
 from common.errors import ApplicationError
 from common.uploads import reencode_image, validate_upload
 from common.workflows import can_move, transition_apply
 from shop.identity import validate_resident_id, validate_unified_social_credit_code
 from shop.models import MerchantApplication, MerchantApplicationEvent, Store
 from shop.rules.onboarding import APPLICATION_TRANSITIONS
+from shop.services.deposits import deposit_accounts_open
 
 APPLICATION_FIELDS = (
     "real_name",
@@ -24,6 +27,18 @@ APPLICATION_FIELDS = (
     "contact_phone",
     "store_name",
 )
+
+
+@transaction.atomic
+def merchant_signup(*, username: str, password: str):
+    """A new merchant account (the user, in the merchant role); the next step is the
+    store application. The caller has validated the username and password."""
+    user = get_user_model()(username=username)
+    user.set_password(password)
+    user.save()
+    roles.sync_role_groups()
+    user.groups.add(Group.objects.get(name=roles.MERCHANT))
+    return user
 
 
 def _clean(data: dict) -> dict:
@@ -172,13 +187,17 @@ def application_approve(*, application: MerchantApplication, actor, reason="", n
         application, MerchantApplication.Status.APPROVED, actor=actor,
         reason=reason or _("Approved"), now=now, fields={"decided_at": now, "reviewer": actor},
     )
-    return Store.objects.create(
+    store = Store.objects.create(
         merchant=application.applicant,
         application=application,
         name=application.store_name,
         slug=_unique_slug(application.store_name),
         opened_at=now,
     )
+    # The deposit accounts and the store account open with the store: the first-payment
+    # clock (deposit.first_payment_days) runs from the opening, and pages only read them.
+    deposit_accounts_open(store=store, now=now)
+    return store
 
 
 @transaction.atomic

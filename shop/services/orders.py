@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -31,7 +32,7 @@ from shop.rules.orders import (
 
 MAX_LINES_PER_ORDER = 50
 MAX_QUANTITY_PER_LINE = 9999
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = ZoneInfo(settings.PLATFORM_TIME_ZONE)
 
 
 def order_clock_settings() -> dict:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from common.access import merchant_required
 from common.errors import ApplicationError
+from common.money import CENT
 from payments.providers import sandbox_enabled
 from shop.models import DepositAccount, DepositEntry, StoreAccountEntry
 from shop.rules import deposits as rules
@@ -64,7 +65,7 @@ class EntryFilterForm(forms.Form):
 class PayForm(forms.Form):
     kind = forms.ChoiceField(label=_("Deposit"), choices=DepositAccount.Kind.choices)
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2,
-                                min_value=rules.CENT)
+                                min_value=CENT)
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
@@ -73,7 +74,6 @@ def deposit_page(request):
     store, response = _store_or_none_page(request)
     if response:
         return response
-    deposit_services.deposit_accounts_open(store=store)
     states = selectors.deposit_states(store)
     for state in states:
         state.chart = rules.balance_chart(selectors.balance_series(state.account))
@@ -154,8 +154,12 @@ class AccountFilterForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2,
-                                min_value=rules.CENT)
+                                min_value=CENT)
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    confirm = forms.BooleanField(
+        label=_("I confirm: pay this amount out of the store account"),
+        error_messages={"required": _("Tick “I confirm” to request the withdrawal.")},
+    )
 
 
 @merchant_required
@@ -163,7 +167,7 @@ def account_page(request):
     store, response = _store_or_none_page(request)
     if response:
         return response
-    account = account_services.store_account_get(store)
+    account = selectors.store_account_or_blank(store)
     form = AccountFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     entries = selectors.store_account_entries_for_merchant(
@@ -190,8 +194,9 @@ def account_withdraw(request):
         _errors_to_messages(request, form)
         return redirect("seller:account")
     try:
-        withdrawal = account_services.withdrawal_request(store=store, actor=request.user,
-                                                         **form.cleaned_data)
+        withdrawal = account_services.withdrawal_request(
+            store=store, actor=request.user, amount=form.cleaned_data["amount"],
+            token=form.cleaned_data["token"])
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

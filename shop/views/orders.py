@@ -12,13 +12,16 @@ from django.views.decorators.http import require_POST
 
 from common.access import merchant_required
 from common.errors import ApplicationError
+from disputes.models import AfterSaleRequest
+from disputes.selectors import open_requests_for_order
 from shop.models import Order
-from shop.rules.orders import COURIERS
+from shop.rules.orders import COURIERS, courier_label
 from shop.selectors.orders import (
     order_counts_for_merchant,
     order_detail_for_merchant,
     order_filter,
     orders_for_merchant,
+    orders_with_open_after_sales,
 )
 from shop.services.shipping import BULK_SHIP_MAX_BYTES, order_ship, orders_bulk_ship_csv
 
@@ -58,7 +61,7 @@ class BulkShipForm(forms.Form):
 @merchant_required
 def order_list(request):
     form = OrderFilterForm(request.GET or None)
-    qs = orders_for_merchant(request.user)
+    qs = orders_with_open_after_sales(orders_for_merchant(request.user))
     if form.is_bound and form.is_valid():
         qs = order_filter(qs, **form.cleaned_data)
     paginator = Paginator(qs, PAGE_SIZE)
@@ -67,21 +70,36 @@ def order_list(request):
     except ValueError:
         number = 1
     page = paginator.get_page(number)
+    for order in page.object_list:
+        order.courier_label = courier_label(order.courier)
+        if order.open_after_sale_status:
+            order.open_after_sale_label = AfterSaleRequest.Status(
+                order.open_after_sale_status).label
     return render(request, "seller/orders/list.html", {
         "form": form, "page": page, "counts": order_counts_for_merchant(request.user),
         "statuses": Order.Status,
     })
 
 
-@merchant_required
-def order_detail(request, number):
+def _detail_page(request, number, *, ship_form=None, confirm_shipping=False):
     try:
         order = order_detail_for_merchant(request.user, number)
     except Order.DoesNotExist:
         raise Http404
+    order.courier_label = courier_label(order.courier)
+    open_after_sales = open_requests_for_order(order)
     return render(request, "seller/orders/detail.html", {
-        "order": order, "ship_form": ShipForm(), "couriers": COURIERS,
+        "order": order, "ship_form": ship_form or ShipForm(), "couriers": COURIERS,
+        "open_after_sales": open_after_sales,
+        "open_refund_only": [r for r in open_after_sales
+                             if r.kind == AfterSaleRequest.Kind.REFUND_ONLY],
+        "confirm_shipping": confirm_shipping,
     })
+
+
+@merchant_required
+def order_detail(request, number):
+    return _detail_page(request, number)
 
 
 @merchant_required
@@ -89,6 +107,13 @@ def order_detail(request, number):
 def order_ship_view(request, number):
     order = get_object_or_404(Order.objects.for_merchant(request.user), number=number)
     form = ShipForm(request.POST)
+    if form.is_valid() and request.POST.get("confirm") != "1" and any(
+        r.kind == AfterSaleRequest.Kind.REFUND_ONLY for r in open_requests_for_order(order)
+    ):
+        # The buyer asked for their money back without the goods: shipping does not end
+        # that request (see disputes.rules.auto_approve_action), so the merchant confirms
+        # knowing what happens to it.
+        return _detail_page(request, number, ship_form=form, confirm_shipping=True)
     if form.is_valid():
         try:
             order_ship(order=order, actor=request.user, **form.cleaned_data)

@@ -14,6 +14,7 @@ from common.errors import ApplicationError
 from compliance.models import Category
 from compliance.presentation import FOOD_LABEL_LABELS
 from compliance.selectors import sellable_leaf_choices
+from shop.forms import product_description_field, product_image_field
 from shop.models import Product, Sku
 from shop.selectors.products import merchant_products, open_revision
 from shop.selectors.stores import store_for_merchant
@@ -58,8 +59,8 @@ def product_list(request):
 class ProductForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     category = forms.TypedChoiceField(label=_("Category (lowest level)"), coerce=int, required=False, empty_value=None)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    image = forms.ImageField(label=_("Main image (JPG or PNG)"), required=False)
+    description = product_description_field()
+    image = product_image_field()
     image_caption = forms.CharField(label=_("Text on the cover image"), max_length=200, required=False)
     gifts = forms.CharField(label=_("Gifts (赠品)"), max_length=200, required=False)
     gift_value = forms.DecimalField(label=_("Gift marked value"), required=False, min_value=0, decimal_places=2)
@@ -160,11 +161,13 @@ def product_edit(request, pk=None):
             data["category_id"] = data.pop("category")
             data["food_label"] = {k: v for k, v in food_label.items() if v}
             image = data.pop("image", None)
+            created = False
             try:
                 if product is None:
                     product = product_services.product_create(
                         store=store, actor=request.user, kind=kind, data=data, skus=rows, image=image
                     )
+                    created = True
                 else:
                     product_services.product_update(
                         product=product, actor=request.user, data=data, skus=rows, image=image
@@ -176,6 +179,16 @@ def product_edit(request, pk=None):
                     messages.success(request, _("Saved."))
                 return redirect("seller:products_detail", product.pk)
             except ApplicationError as exc:
+                if created:
+                    # The draft exists now (with its image): send the merchant to its edit
+                    # page, so fixing the problem and submitting again updates this draft
+                    # instead of creating a second product (and a reload re-posts nothing).
+                    messages.error(
+                        request,
+                        _("Saved as a draft, but not submitted: %(reason)s")
+                        % {"reason": exc.message},
+                    )
+                    return redirect("seller:products_edit", product.pk)
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
     return render(
         request,
@@ -242,6 +255,9 @@ def product_bulk_delist(request):
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     if store is None or not ids:
         messages.error(request, _("Select at least one product."))
+        return redirect("seller:products")
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Tick “I confirm” to delist the selected products."))
         return redirect("seller:products")
     count = product_services.product_bulk_delist(
         store=store, product_ids=ids, actor=request.user, reason=_("Delisted by the merchant")

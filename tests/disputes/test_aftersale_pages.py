@@ -165,12 +165,12 @@ def test_workbench_take_and_rule_with_fee_suggestion(travel, buyer, agent, agent
     assert "merchant pays the outbound and the return postage" in html
     res = agent_client.post(url + "rule/", {
         "outcome": "partial_refund", "fault": "merchant_other", "amount": "40.00",
-        "outbound_payer": "buyer", "reasoning": "部分责任"})
+        "outbound_payer": "buyer", "reasoning": "部分责任", "confirm": "1"})
     assert res.status_code == 400
     assert "give a reason" in res.content.decode()
     res = agent_client.post(url + "rule/", {
         "outcome": "partial_refund", "fault": "merchant_other", "amount": "40.00",
-        "reasoning": "部分责任"})
+        "reasoning": "部分责任", "confirm": "1"})
     assert res.status_code == 302, res.content.decode()[:2000]
     ruling = Ruling.objects.get()
     assert ruling.net_amount == 40 and ruling.outbound_postage_payer == "merchant"

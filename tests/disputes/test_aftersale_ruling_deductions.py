@@ -120,7 +120,8 @@ def test_gift_deduction_cap(gifts, value, quantity, cap):
 def test_workbench_prefills_no_gift_deduction_but_shows_its_cap(travel, buyer, agent, store):
     """Nothing is deducted before the agent decides it; the cap is shown beside the field."""
     from disputes import forms
-    from disputes.support_views import _ruling_initial, _with_gift_cap
+    from disputes.selectors import ruling_form_gift_cap as _with_gift_cap
+    from disputes.selectors import ruling_initial as _ruling_initial
 
     no_gift = _case(travel, buyer, agent, store, gift_value="10.00")
     assert "gift_deduction" not in _ruling_initial(no_gift)

@@ -155,7 +155,8 @@ def test_account_page_withdraw_and_fixed_queries(merchant_client, store, reviewe
     few, body = count()
     assert "¥300.00" in body
     tok = re.search(r'name="token" value="([0-9a-f]+)"', body).group(1)
-    res = merchant_client.post("/seller/account/withdraw/", {"amount": "100", "token": tok})
+    res = merchant_client.post("/seller/account/withdraw/", {"amount": "100", "token": tok,
+                                                               "confirm": "on"})
     assert res.status_code == 302
     assert Withdrawal.objects.get().status == "paid"
     for n in range(30):

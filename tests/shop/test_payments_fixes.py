@@ -399,7 +399,8 @@ def test_pages_say_a_payout_is_pending_not_paid(funded, reviewer_client, merchan
     config.set_value("account.withdrawal_auto_max", "500")
     page = merchant_client.get("/seller/account/").content.decode()
     tok = re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
-    res = merchant_client.post("/seller/account/withdraw/", {"amount": "50", "token": tok},
+    res = merchant_client.post("/seller/account/withdraw/", {"amount": "50", "token": tok,
+                                                               "confirm": "on"},
                                follow=True)
     assert "the payment provider is paying it out" in res.content.decode()
     assert Withdrawal.objects.get(token=tok).status == Withdrawal.Status.PAYING

@@ -41,6 +41,23 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """A reviewer screen over rows that change only through their services (orders,
+    payments, ledgers, after-sale requests): viewing needs the view_ permission; adding,
+    changing and deleting are never offered."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(PlatformSetting)
 class PlatformSettingAdmin(SimpleHistoryAdmin):
     form = PlatformSettingForm

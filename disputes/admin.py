@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import ReadOnlyInline
+from common.admin import ReadOnlyInline, ReadOnlyModelAdmin
 from common.errors import ApplicationError
 from disputes import services
 from disputes.models import (
@@ -60,21 +60,8 @@ class RulingInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("agent")
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AfterSaleRequest)
-class AfterSaleRequestAdmin(_ReadOnlyAdmin):
+class AfterSaleRequestAdmin(ReadOnlyModelAdmin):
     list_display = ["id", "order", "store", "buyer", "kind", "reason", "amount", "status",
                     "escalated_at", "agent", "created_at"]
     list_filter = ["status", "kind", "reason", "contact_missed", "reship_overdue",
@@ -102,7 +89,7 @@ class ReopenForm(forms.Form):
 
 
 @admin.register(Ruling)
-class RulingAdmin(_ReadOnlyAdmin):
+class RulingAdmin(ReadOnlyModelAdmin):
     list_display = ["id", "request", "agent", "outcome", "fault", "net_amount",
                     "platform_pays_first", "at", "reopened_at"]
     list_filter = ["outcome", "fault", "merchant_at_fault", "platform_pays_first"]
@@ -144,7 +131,7 @@ class RulingAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(MerchantReturnAddress)
-class MerchantReturnAddressAdmin(_ReadOnlyAdmin):
+class MerchantReturnAddressAdmin(ReadOnlyModelAdmin):
     list_display = ["store", "name", "phone", "province", "city", "created_at"]
     list_select_related = ["store"]
     raw_id_fields = ["store", "created_by"]

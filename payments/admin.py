@@ -4,7 +4,7 @@ callbacks and the owning domain's services."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import ReadOnlyInline
+from common.admin import ReadOnlyInline, ReadOnlyModelAdmin
 from payments import purposes
 from payments.models import Payment, PaymentEvent
 
@@ -19,25 +19,15 @@ class PaymentEventInline(ReadOnlyInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyModelAdmin):
     list_display = ["provider_ref", "kind", "purpose_label", "subject_id", "payee", "amount",
                     "status", "created_at"]
     list_filter = ["kind", "status", "purpose", "provider"]
     list_select_related = ["payee"]
     search_fields = ["=provider_ref", "=idempotency_key", "=reference", "=subject_id"]
     readonly_fields = [f.name for f in Payment._meta.fields]
-    show_full_result_count = False
     inlines = [PaymentEventInline]
 
     @admin.display(description=_("purpose"), ordering="purpose")
     def purpose_label(self, obj):
         return purposes.label(obj.purpose)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

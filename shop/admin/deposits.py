@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from common import review_queues
-from common.admin import ReadOnlyInline
+from common.admin import ReadOnlyInline, ReadOnlyModelAdmin
 from common.errors import ApplicationError
 from shop.admin.stores import StatusLabelEventInline
 from shop.models import (
@@ -37,19 +37,6 @@ from shop.selectors.deposits import closure_checklist, closure_review_queue
 from shop.services import accounts as account_services
 from shop.services import closure as closure_services
 from shop.services import deposits as deposit_services
-
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AdjustmentForm(forms.Form):
@@ -186,7 +173,7 @@ class DepositAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(DepositEntry)
-class DepositEntryAdmin(_ReadOnlyAdmin):
+class DepositEntryAdmin(ReadOnlyModelAdmin):
     list_display = ["at", "account", "kind", "amount", "balance_after", "uncovered", "actor",
                     "cause_type", "cause_id"]
     list_filter = ["kind", "account__kind"]
@@ -202,7 +189,7 @@ class DepositPayInEventInline(StatusLabelEventInline):
 
 
 @admin.register(DepositPayIn)
-class DepositPayInAdmin(_ReadOnlyAdmin):
+class DepositPayInAdmin(ReadOnlyModelAdmin):
     list_display = ["provider_ref", "account", "amount", "status", "created_at", "confirmed_at"]
     list_filter = ["status"]
     search_fields = ["=payment__provider_ref"]
@@ -260,7 +247,7 @@ class StoreAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(StoreAccountEntry)
-class StoreAccountEntryAdmin(_ReadOnlyAdmin):
+class StoreAccountEntryAdmin(ReadOnlyModelAdmin):
     list_display = ["at", "account", "kind", "amount", "balance_after", "actor", "order"]
     list_filter = ["kind"]
     search_fields = ["=cause_id", "account__store__name", "=order__number"]
@@ -356,7 +343,7 @@ class WithdrawalAdmin(admin.ModelAdmin):
 
 # --- monthly adjustment -----------------------------------------------------------------------------
 @admin.register(DepositAdjustmentRun)
-class DepositAdjustmentRunAdmin(_ReadOnlyAdmin):
+class DepositAdjustmentRunAdmin(ReadOnlyModelAdmin):
     list_display = ["__str__", "status", "progress", "done", "total", "changed", "started_at",
                     "finished_at"]
     readonly_fields = ["sales_month", "status", "progress", "total", "done", "changed",
@@ -397,7 +384,7 @@ class DepositAdjustmentRunAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(DepositAdjustment)
-class DepositAdjustmentAdmin(_ReadOnlyAdmin):
+class DepositAdjustmentAdmin(ReadOnlyModelAdmin):
     list_display = ["store", "sales_month", "sales_amount", "store_required_before",
                     "store_required_after", "promotion_required_before",
                     "promotion_required_after", "changed"]

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import ReadOnlyInline
+from common.admin import ReadOnlyInline, ReadOnlyModelAdmin
 from shop.models import Order, OrderEvent, OrderLine, StoreRating, TrackingEvent
 from shop.services.order_payments import order_payments
 
@@ -32,22 +32,8 @@ class TrackingInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Viewing needs view_ permission; changing is never offered.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Order)
-class OrderAdmin(_ReadOnlyAdmin):
+class OrderAdmin(ReadOnlyModelAdmin):
     list_display = ["number", "store", "buyer", "status", "total_amount", "created_at",
                     "ship_by", "shipped_late", "pickup_late"]
     list_filter = ["status", "shipped_late", "pickup_late"]
@@ -68,7 +54,7 @@ class OrderAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(StoreRating)
-class StoreRatingAdmin(_ReadOnlyAdmin):
+class StoreRatingAdmin(ReadOnlyModelAdmin):
     list_display = ["order", "store", "description", "service", "logistics", "created_at"]
     list_select_related = ["order", "store"]
     search_fields = ["=order__number"]

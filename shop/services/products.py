@@ -47,6 +47,7 @@ LISTING_FIELDS = (
 
 # --- validation -------------------------------------------------------------------------
 MAX_AMOUNT = Decimal("9999999999.99")  # what a MoneyField (12 digits, 2 places) holds
+MAX_SKU_CODE = 64  # Sku.code's column
 MAX_STOCK = 2_147_483_647  # a PositiveIntegerField on every database
 MAX_ATTRIBUTE_NAME = 20
 MAX_ATTRIBUTE_VALUE = 40
@@ -174,12 +175,18 @@ def clean_skus(rows) -> list[dict]:
             )
         if stock > MAX_STOCK:
             raise ApplicationError(_("Stock is too large."), code="invalid_stock", field="skus")
+        code = (row.get("code") or "").strip()
+        if len(code) > MAX_SKU_CODE:
+            raise ApplicationError(
+                _("A SKU code is at most %(n)d characters (row %(row)s).")
+                % {"n": MAX_SKU_CODE, "row": index},
+                code="sku_code_long", field="skus")
         cleaned.append(
             {
                 "attributes": attributes,
                 "price": str(price),
                 "stock": stock,
-                "code": (row.get("code") or "").strip(),
+                "code": code,
             }
         )
     return cleaned

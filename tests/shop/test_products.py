@@ -128,6 +128,9 @@ def test_editing_while_in_review_is_refused(store, leaf):
         ([{"attributes": {"颜色": "白"}, "price": "abc", "stock": 1}], "invalid_amount"),
         ([{"attributes": {"颜色": "白"}, "price": "9", "stock": -1}], "invalid_stock"),
         ([{"attributes": {"颜色": "白"}, "price": "9", "stock": 1}, {"attributes": {"颜色": "白 "}, "price": "8", "stock": 1}], "sku_duplicate"),
+        # longer than the column: a clear refusal, not a database error (a 500 before)
+        ([{"attributes": {"颜色": "白"}, "price": "9", "stock": 1, "code": "X" * 65}],
+         "sku_code_long"),
     ],
 )
 def test_bad_sku_grid_is_refused_and_nothing_written(store, leaf, skus, code):

@@ -47,6 +47,12 @@ class ReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class ShortReasonIn(serializers.Serializer):
+    """A reason the service keeps to 200 characters (an offline settlement proposal)."""
+
+    reason = serializers.CharField(max_length=200)
+
+
 class OptionalReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 

@@ -214,7 +214,7 @@ seller_reship = _action(
     lambda r, o, d: services.after_sale_request_reship(request=o, actor=r.user, **d),
     "Ship the exchange's replacement (within 48 h of receipt).")
 seller_offline = _action(
-    "propose_offline", MERCHANT, s.ReasonIn,
+    "propose_offline", MERCHANT, s.ShortReasonIn,
     lambda r, o, d: services.after_sale_request_propose_offline(request=o, actor=r.user,
                                                                 reason=d["reason"]),
     "Record an agreement to settle offline (repair or exchange); the buyer cancels to agree.")

@@ -133,9 +133,11 @@ def _cover_and_restrict(store_account, account, *, now, actor=None) -> None:
             account.restricted_since = account.restricted_since or now
         elif missing <= 0:
             account.restricted_since = None
-    if account.pay_by is not None and (account.pay_by <= now or account.shortfall == 0):
-        # The first-payment clock has fired or is no longer needed: from now on a
-        # shortfall restricts at once.
+    paid_while_required = account.shortfall == 0 and account.required_amount > 0
+    if account.pay_by is not None and (account.pay_by <= now or paid_while_required):
+        # The first-payment clock has fired, or the deposit was paid while required: from
+        # now on a shortfall restricts at once. A deposit not required yet (the promotion
+        # deposit before the first other-platform product) keeps its first-payment period.
         account.pay_by = None
     account.save(update_fields=["shortfall", "restricted_since", "pay_by", "updated_at"])
 

@@ -209,3 +209,12 @@ def test_schema_still_builds(client, settings):
     res = client.get("/api/schema/")
     assert res.status_code == 200
     assert b"/api/buyer/after-sales/{id}/waybill/" in res.content
+
+
+def test_the_schema_and_the_service_agree_on_the_offline_proposal_reason():
+    """The service keeps the reason to 200 characters; the API says so up front."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    component = schema["components"]["schemas"]["ShortReasonIn"]
+    assert component["properties"]["reason"]["maxLength"] == 200

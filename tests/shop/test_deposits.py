@@ -198,11 +198,42 @@ def test_a_new_store_has_until_the_clock_to_pay_then_is_restricted(merchant):
     assert store_abilities(store).may_sell
 
 
+@pytest.mark.parametrize("order", ["store_deposit_first", "other_platform_first"])
+def test_a_new_stores_first_other_platform_product_is_inside_the_first_payment_period(
+        merchant, order):
+    """Whichever comes first — paying the store deposit or listing the first
+    other-platform product — the promotion deposit keeps its first-payment period while
+    it was not required yet (it used to be cleared then, restricting the store at once)."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        store = opened_store(merchant, opened_at=start)
+        if order == "store_deposit_first":
+            pay_deposit(store, "500")
+        ProductFactory(store=store, kind=Product.Kind.OTHER_PLATFORM,
+                       status=Product.Status.IN_REVIEW, platform="tmall",
+                       external_url="https://detail.tmall.com/item.htm?id=1",
+                       external_price=D("10"))
+        deposit_evaluate(store=store)
+        promotion = account(store, "promotion")
+        assert promotion.shortfall == D("500.00")
+        assert promotion.pay_by == start + timedelta(days=7)
+        assert promotion.restricted_since is None
+        assert store_may_list_kind(store, "other_platform")
+    later = start + timedelta(days=7, minutes=1)
+    assert deposits_first_payment_due(later) >= 1
+    assert account(store, "promotion").restricted_since == later
+    assert not store_may_list_kind(store, "other_platform")
+
+
 def test_paying_within_the_grace_clears_the_clock(merchant):
     store = opened_store(merchant)
     pay_deposit(store, "500")
     assert account(store).pay_by is None
-    assert deposits_first_payment_due(timezone.now() + timedelta(days=30)) == 0
+    # Only the promotion deposit's clock is left (it is not required yet): it lapses
+    # without restricting anything.
+    assert account(store, "promotion").pay_by is not None
+    assert deposits_first_payment_due(timezone.now() + timedelta(days=30)) == 1
+    assert account(store, "promotion").restricted_since is None
     assert store_abilities(store).may_sell
 
 

@@ -280,3 +280,10 @@ def test_schema_builds(client, settings):
     res = client.get("/api/schema/")
     assert res.status_code == 200
     assert b"/api/buyer/orders/{number}/pay/" in res.content
+
+
+def test_a_missing_order_is_a_translated_404_without_the_model_name(buyer_api):
+    res = buyer_api.get("/api/buyer/orders/NOPE123/")
+    assert res.status_code == 404
+    assert "matches the given query" not in res.json()["detail"]
+    assert res.json()["detail"] == "未找到。"

@@ -162,8 +162,8 @@ STATUS_WRITERS = {
     ("shop/services/onboarding.py", "merchant_application_transition"),
     ("compliance/services.py", "qualification_transition"),
     ("compliance/services.py", "qualifications_transition_batch"),
-    ("disputes/services.py", "after_sale_request_transition"),
-    ("disputes/services.py", "after_sale_requests_transition_batch"),
+    ("disputes/services/transitions.py", "after_sale_request_transition"),
+    ("disputes/services/transitions.py", "after_sale_requests_transition_batch"),
 }
 # Not a workflow: a progress flag of a batch job, and an admin form helper's attribute.
 NOT_WORKFLOWS = {

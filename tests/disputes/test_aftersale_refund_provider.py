@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from common.errors import ApplicationError
 from disputes import services, sweeps
 from disputes.models import AfterSaleEvent, Ruling
 from payments import providers
@@ -142,7 +143,7 @@ def test_approve_pending_then_confirmed(refund_only, travel, merchant, fake, mer
     body = buyer_api.get(f"/api/buyer/after-sales/{request.pk}/").json()
     assert body["status"] == "refunding"
     assert str(request.get_status_display()) == body["status_label"]
-    with pytest.raises(services.ApplicationError):
+    with pytest.raises(ApplicationError):
         approve(request, merchant)
     # The sweep has nothing to do with a pending refund.
     assert sweeps.refund_check(START + 2 * RETRY) == 0
@@ -321,7 +322,7 @@ def test_pay_first_pending_then_confirmed_deducts_once(escalated, store, agent, 
     assert deposit_balance(store) == Decimal("400.00")  # deducted while the payout is held
     assert "data-refunding" in agent_client.get(
         f"/support/cases/{request.pk}/").content.decode()
-    with pytest.raises(services.ApplicationError):  # no reopening while money is in flight
+    with pytest.raises(ApplicationError):  # no reopening while money is in flight
         services.ruling_reopen(ruling=Ruling.objects.get(), actor=agent, reason="x")
     travel(START + RETRY)
     assert sweeps.refund_check(START + RETRY) == 0  # pending: nothing to check

@@ -38,7 +38,7 @@ def note_calls(monkeypatch):
         calls.append(tracking.pk)
         return real(tracking, now=now)
 
-    monkeypatch.setattr(services, "refused_parcel_note", spy)
+    monkeypatch.setattr(services.clocks, "refused_parcel_note", spy)
     return calls
 
 

@@ -23,6 +23,20 @@ def _test_settings(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    # A transactional test starts from a database that an earlier transactional test has
+    # emptied (flushed), losing the reference rows the migrations seed; put them back.
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not (marker.kwargs.get("transaction") or "transactional_db"
+                              in request.fixturenames or "live_server" in request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    from compliance import loaders
+
+    loaders.load_violation_types()
+
+
 @pytest.fixture
 def make_user(db):
     def make(username, role=None, **extra):

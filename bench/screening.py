@@ -4,7 +4,7 @@ Run: ``python bench/screening.py`` (or ``make bench``). Two measurements in one 
 
 1. the pure engine: builds a 50-term and a 5,000-term screener and screens the same
    ~2 KB Chinese listings with both;
-2. the DB-backed runtime the product review uses (``compliance.screening_runtime.
+2. the DB-backed runtime the product review uses (``compliance.screening.runtime.
    screen_listing``: the rule lists read from the database, compiled once, with its
    freshness check on every call), against 50 and against 5,000 term rows in a
    throw-away SQLite database made in a temporary folder (migrated, seed lists loaded).
@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from compliance.screening import Screener, Term  # noqa: E402
-from compliance.screening_seed import TERMS  # noqa: E402
+from compliance.screening.seed import TERMS  # noqa: E402
 
 SMALL = 50
 LARGE = 5_000
@@ -212,7 +212,7 @@ class RuntimeSizes:
     def use(self, size: str) -> int:
         from django.db import transaction
 
-        from compliance.screening_runtime import lists_changed
+        from compliance.screening.runtime import lists_changed
 
         with transaction.atomic():
             self.model.objects.exclude(pk__in=self.small_ids).delete()
@@ -223,7 +223,7 @@ class RuntimeSizes:
 
 
 def runtime_for(texts: list[str], seconds: float) -> tuple[int, float, int]:
-    from compliance.screening_runtime import screen_listing
+    from compliance.screening.runtime import screen_listing
 
     done = hits = 0
     start = time.perf_counter()
@@ -240,7 +240,7 @@ def compare_runtime(sizes: RuntimeSizes, texts: list[str]):
     """Like `compare`, in alternating rounds; each switch of size happens outside the
     timing and the runtime recompiles on its first screening after it (its freshness
     check sees the rows change), which is timed separately as the compile time."""
-    from compliance.screening_runtime import screen_listing
+    from compliance.screening.runtime import screen_listing
 
     best = {"small": 0.0, "large": 0.0}
     hits = {"small": 0.0, "large": 0.0}
@@ -272,7 +272,7 @@ def runtime_main(small: list[Term], generated: list[Term], texts: list[str]) -> 
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     ratio = best["small"] / best["large"]
-    print("DB-backed runtime (compliance.screening_runtime.screen_listing, SQLite):")
+    print("DB-backed runtime (compliance.screening.runtime.screen_listing, SQLite):")
     for size in ("small", "large"):
         print(
             f"{terms[size]:>5} terms: compile {compile_ms[size]:5.1f} ms, "

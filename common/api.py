@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, RawPostDataException
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import parsers, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -40,6 +40,16 @@ def exception_handler(exc, context):
         # given query."): answer DRF's own translated "not found" instead.
         exc = NotFound()
     return drf_exception_handler(exc, context)
+
+
+def raw_body(request) -> bytes:
+    """The request body as sent, for signed callbacks. A form body has already been read
+    as a form (common.middleware looks into form fields for NUL characters), so its raw
+    bytes are gone: a signed callback is never a form, so that is a 400, not a 500."""
+    try:
+        return request.body
+    except RawPostDataException:
+        raise ParseError(_("A signed callback must not be a form.")) from None
 
 
 class IsBuyer(BasePermission):

@@ -7,4 +7,11 @@ class CommonConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
         from common import checks  # noqa: F401 - registers the system checks
+
+        # Each app's reason catalogue (`<app>/reasons.py`) registers its codes.
+        autodiscover_modules("reasons")
+        # Each app's notification kinds (`<app>/notifications.py`), with common's own keys.
+        autodiscover_modules("notifications")

@@ -9,7 +9,7 @@ of their sweeps module), so a module lists its clocks in the order they follow e
 after an outage, a missed 36 h contact is recorded before the 72 h auto-approval moves the
 request on."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 from django.utils import timezone
@@ -33,3 +33,17 @@ def registered() -> dict[str, Sweep]:
 def run_all(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     return {name: sweep(now) for name, sweep in _SWEEPS.items()}
+
+
+def sweep_batches(due, handle: Callable[[list], int | None], batch_size: int, *,
+                  skip: Collection = ()) -> int:
+    """common.sweeps.sweep_due in primary-key order (kept for sweeps without a clock
+    column). Page over the due rows (`due`, a queryset) in pk order,
+    `batch_size` at a time, each batch locked with select_for_update(skip_locked=True) —
+    rows another worker holds are left to it — and handed as ids to `handle` inside the
+    batch's transaction. `handle` returns how many it moved (None: all of them). Ids in
+    `skip` (rows that failed this run; the caller may add to it) are not taken again.
+    Returns the total moved. A short batch is the last one."""
+    from common.sweeps import sweep_due
+
+    return sweep_due(due, handle, batch_size, skip=skip)

@@ -22,3 +22,10 @@ def MoneyField(verbose_name=None, **kwargs):  # noqa: N802 - reads like a field 
 
 def format_cny(value) -> str:
     return f"¥{to_money(value):,.2f}"
+
+
+def to_places(value, places: Decimal) -> Decimal:
+    """A non-money decimal (a rate, a share) rounded half up to `places` (e.g. 0.0001)."""
+    if isinstance(value, float):
+        raise TypeError("decimals must not be built from float")
+    return Decimal(str(value)).quantize(places, rounding=ROUND_HALF_UP)

@@ -11,3 +11,9 @@ def enforce_deadlines():
     result = deadlines.run_all(now)
     worker_heartbeat_record(name="deadlines", now=now, result=result)
     return result
+
+
+def notification_email_send(notification_id):
+    from common.notifications import notification_email_deliver
+
+    return notification_email_deliver(notification_id=notification_id)

@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
+from common.reasons import Reason, reason_fields
 
 Table = Mapping[str, Iterable[str]]
 
@@ -22,7 +23,7 @@ def can_move(table: Table, old: str, new: str) -> bool:
     return new in table.get(old, ())
 
 
-def transition_apply(obj, *, table: Table, to: str, actor, reason: str = "",
+def transition_apply(obj, *, table: Table, to: str, actor, reason: Reason | str = "",
                      now: datetime, event_model=None, event_fk: str = "",
                      fields: dict | None = None, data: dict | None = None,
                      status_field: str = "status"):
@@ -46,8 +47,8 @@ def transition_apply(obj, *, table: Table, to: str, actor, reason: str = "",
     if event_model is None:
         return None
     return event_model.objects.create(**{event_fk: obj}, from_status=old, to_status=to,
-                                      actor=actor, reason=str(reason), at=now,
-                                      data=data or {})
+                                      actor=actor, at=now, data=data or {},
+                                      **reason_fields(reason))
 
 
 def _label(obj, field: str, value: str) -> str:

@@ -2,10 +2,9 @@
 qualification queue, the screening rule lists, and the product review queue (商品初审).
 Every decision goes through a service with actor=request.user."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,9 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import ReadOnlyInline
+from common.admin import ReasonForm, TimelineInline, reason_action_page
 from common.errors import ApplicationError
+from common.pagination import EstimatedCountPaginator
+from common.uploads import private_file_response
 from compliance import selectors, services
+from compliance.admin_review import ReviewQueueMixin, confirm_bulk_page
 from compliance.models import (
     Category,
     ProductReview,
@@ -38,65 +40,13 @@ from compliance.presentation import (
 from shop.models import RejectionReasonTemplate
 
 
-# --- Decision form shared by both queues -----------------------------------------------
-class RejectForm(forms.Form):
-    templates = forms.ModelMultipleChoiceField(
-        label=_("Reason templates"),
-        queryset=RejectionReasonTemplate.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    text = forms.CharField(
-        label=_("Reason (shown to the merchant)"), widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
-
-    def __init__(self, *args, scope, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["templates"].queryset = RejectionReasonTemplate.objects.filter(scope=scope)
-        if not self.fields["templates"].queryset.exists():
-            self.fields["templates"].help_text = _(
-                "No reason templates for this kind of review yet: add them under "
-                "“Rejection reason templates”."
-            )
-
-    def clean(self):
-        data = super().clean()
-        parts = [t.text for t in data.get("templates") or []]
-        if (data.get("text") or "").strip():
-            parts.append(data["text"].strip())
-        if not parts:
-            raise forms.ValidationError(_("Choose a reason template or write a reason."))
-        data["reason"] = "；".join(parts)
-        return data
+def _reason_templates(scope):
+    """The reason templates a reviewer may pick from on a rejection of `scope`."""
+    return RejectionReasonTemplate.objects.filter(scope=scope)
 
 
-def _reject_page(modeladmin, request, queryset, scope, title, action):
-    """The intermediate page of a "reject" action; on submit, rejects each selected row."""
-    form = RejectForm(request.POST if "apply" in request.POST else None, scope=scope)
-    if "apply" in request.POST and form.is_valid():
-        return form.cleaned_data["reason"]
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "opts": modeladmin.model._meta,
-        "objects": queryset,
-        "form": form,
-        "action": action,
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, "admin/compliance/reject_selected.html", context)
-
-
-def _run(modeladmin, request, func, objects, **kwargs) -> int:
-    done = 0
-    for obj in objects:
-        try:
-            func(obj, actor=request.user, **kwargs)
-            done += 1
-        except ApplicationError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
-    return done
+QUALIFICATION = RejectionReasonTemplate.Scope.QUALIFICATION
+PRODUCT = RejectionReasonTemplate.Scope.PRODUCT
 
 
 # --- Category tree ---------------------------------------------------------------------
@@ -201,6 +151,17 @@ class QualificationTypeAdmin(SimpleHistoryAdmin):
 
 
 # --- Qualifications ----------------------------------------------------------------------
+def _qualification_file_preview(row, *, css):
+    """A qualification document through the permission-checked file view: an image as a
+    preview linking to the file, a PDF as a link."""
+    url = reverse("seller_compliance:qualification_file", args=[row.pk])
+    if row.content_type.startswith("image/"):
+        return format_html('<a href="{0}" target="_blank" rel="noopener"><img src="{0}" alt="{1}" '
+                           'class="{2}" loading="lazy"></a>', url, str(row), css)
+    return format_html('<a href="{}" target="_blank" rel="noopener">{} ({})</a>', url, row,
+                       _("PDF") if row.content_type == "application/pdf" else row.content_type)
+
+
 class QualificationFileInline(admin.TabularInline):
     model = QualificationFile
     extra = 0
@@ -210,30 +171,20 @@ class QualificationFileInline(admin.TabularInline):
 
     @admin.display(description=_("file"))
     def link(self, obj):
-        url = reverse("seller_compliance:qualification_file", args=[obj.pk])
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, obj)
+        return _qualification_file_preview(obj, css="doc-preview")
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
-class QualificationEventInline(ReadOnlyInline):
+class QualificationEventInline(TimelineInline):
     model = QualificationEvent
-    fields = ["at", "from_label", "to_label", "actor", "reason"]
-    readonly_fields = fields
-    ordering = ["at", "pk"]
-
-    @admin.display(description=_("from"))
-    def from_label(self, obj):
-        return obj.from_status_label or "—"
-
-    @admin.display(description=_("to"))
-    def to_label(self, obj):
-        return obj.to_status_label or "—"
 
 
 @admin.register(Qualification)
 class QualificationAdmin(admin.ModelAdmin):
+    # counts stop at a cap (an estimate past it): the list does not grow with the table
+    paginator = EstimatedCountPaginator
     list_display = [
         "type", "store", "number", "details_summary", "status", "valid_until", "expires_at",
         "submitted_at",
@@ -309,30 +260,38 @@ class QualificationAdmin(admin.ModelAdmin):
             '<ul class="status-bad">{}</ul>', format_html_join("", "<li>{}</li>", ((p,) for p in problems))
         )
 
-    @admin.action(description=_("Approve selected qualifications"), permissions=["change"])
+    @admin.action(description=_("Approve selected qualifications…"), permissions=["change"])
     def approve_selected(self, request, queryset):
-        done = _run(self, request, lambda q, **kw: services.qualification_approve(
-            qualification=q, **kw), queryset)
-        self.message_user(
-            request, ngettext("%(n)d qualification approved.", "%(n)d qualifications approved.",
-                              done) % {"n": done}, messages.SUCCESS,
+        """Lists what will be approved (pending ones) and what is left alone first."""
+        pending = Qualification.Status.PENDING
+        queryset = queryset.select_related("type", "store")
+        return confirm_bulk_page(
+            self, request, queryset,
+            title=_("Approve qualifications"),
+            rows=[(q, _("Pending review → approved: counts for the store's categories from now on."))
+                  for q in queryset if q.status == pending],
+            skipped=[(q, _("Not waiting for review (%(status)s).")
+                      % {"status": q.get_status_display()})
+                     for q in queryset if q.status != pending],
+            apply=lambda q: services.qualification_approve(qualification=q,
+                                                           actor=request.user),
+            done_message=lambda n: ngettext("%(n)d qualification approved.",
+                                            "%(n)d qualifications approved.", n) % {"n": n},
+            submit_label=_("Approve"),
         )
 
     @admin.action(description=_("Reject selected qualifications…"), permissions=["change"])
     def reject_selected(self, request, queryset):
-        result = _reject_page(
-            self, request, queryset, RejectionReasonTemplate.Scope.QUALIFICATION,
-            _("Reject qualifications"), "reject_selected",
+        return reason_action_page(
+            self, request, queryset,
+            title=_("Reject qualifications"),
+            templates=_reason_templates(QUALIFICATION),
+            apply=lambda q, reason: services.qualification_reject(
+                qualification=q, actor=request.user, reason=reason),
+            done_message=lambda n: ngettext(
+                "%(n)d qualification rejected.", "%(n)d qualifications rejected.", n
+            ) % {"n": n},
         )
-        if not isinstance(result, str):
-            return result
-        done = _run(self, request, lambda q, **kw: services.qualification_reject(
-            qualification=q, **kw), queryset, reason=result)
-        self.message_user(
-            request, ngettext("%(n)d qualification rejected.", "%(n)d qualifications rejected.",
-                              done) % {"n": done}, messages.SUCCESS,
-        )
-        return None
 
     def get_urls(self):
         opts = self.model._meta
@@ -345,7 +304,9 @@ class QualificationAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "reject_form": RejectForm(scope=RejectionReasonTemplate.Scope.QUALIFICATION),
+            "reject_form": ReasonForm(templates=_reason_templates(QUALIFICATION)),
+            "next_item_url": reverse("admin:compliance_qualificationreview_next")
+            + f"?after={object_id}",
             "decide_url": reverse(
                 f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_decide",
                 args=[object_id],
@@ -362,7 +323,7 @@ class QualificationAdmin(admin.ModelAdmin):
                 services.qualification_approve(qualification=qualification, actor=request.user)
                 self.message_user(request, _("Qualification approved."), messages.SUCCESS)
             else:
-                form = RejectForm(request.POST, scope=RejectionReasonTemplate.Scope.QUALIFICATION)
+                form = ReasonForm(request.POST, templates=_reason_templates(QUALIFICATION))
                 if not form.is_valid():
                     for error in form.non_field_errors():
                         self.message_user(request, error, messages.ERROR)
@@ -374,19 +335,36 @@ class QualificationAdmin(admin.ModelAdmin):
                 self.message_user(request, _("Qualification rejected."), messages.SUCCESS)
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
-        opts = self.model._meta
-        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        # The decided qualification's page: its decision and the "next item" button.
+        return HttpResponseRedirect(reverse("admin:compliance_qualification_change", args=[pk]))
 
 
 @admin.register(QualificationReview)
-class QualificationReviewAdmin(QualificationAdmin):
-    """Pending qualifications, oldest first."""
+class QualificationReviewAdmin(ReviewQueueMixin, QualificationAdmin):
+    """Pending qualifications, oldest first, with the time each has waited and its
+    documents' previews."""
 
+    list_display = ["documents", "type", "store", "number", "details_summary", "valid_until",
+                    "submitted_at", "waiting"]
+    list_display_links = ["type"]
     list_filter = ["type"]
     ordering = ["submitted_at", "pk"]
+    queue_status = Qualification.Status.PENDING
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(status=Qualification.Status.PENDING)
+        return super().get_queryset(request).filter(
+            status=Qualification.Status.PENDING).prefetch_related("files")
+
+    def queue_waiting(self):
+        return selectors.qualification_review_queue()
+
+    @admin.display(description=_("documents"))
+    def documents(self, obj):
+        files = list(obj.files.all())
+        if not files:
+            return "—"
+        return format_html_join(" ", "{}", ((_qualification_file_preview(f, css="review-thumb"),)
+                                            for f in files[:3]))
 
 
 # --- Screening rule lists -------------------------------------------------------------------
@@ -486,11 +464,16 @@ def models_q(**kwargs):
 
 
 @admin.register(ProductReview)
-class ProductReviewAdmin(admin.ModelAdmin):
+class ProductReviewAdmin(ReviewQueueMixin, admin.ModelAdmin):
+    # counts stop at a cap (an estimate past it): the list does not grow with the table
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     list_display = [
-        "product_title", "store", "category", "kind_of_submission", "hit_count", "hit_rules",
-        "submitted_at",
+        "thumbnail", "product_title", "store", "category", "kind_of_submission", "hit_count",
+        "hit_rules", "submitted_at", "waiting",
     ]
+    list_display_links = ["product_title"]
+    queue_status = ProductReview.Status.IN_REVIEW
     list_filter = [HasHitsFilter, ChangeFilter, TopCategoryFilter]
     search_fields = ["product__title", "product__store__name", "=product__store__slug"]
     search_help_text = _("Product title, store name, or the store's exact address")
@@ -503,11 +486,52 @@ class ProductReviewAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(status=ProductReview.Status.IN_REVIEW)
 
+    def queue_waiting(self):
+        return selectors.product_review_queue()
+
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/pending-image/", self.admin_site.admin_view(self.pending_image_view),
+                 name="compliance_productreview_pending_image"),
+            *super().get_urls(),
+        ]
+
+    def pending_image_view(self, request, pk):
+        """The new main image of a change, kept private until the change is approved: only
+        for reviewers, through this view."""
+        revision = get_object_or_404(ProductReview, pk=pk)
+        if not self.has_view_or_change_permission(request, revision):
+            raise PermissionDenied
+        name = revision.payload.get("pending_image")
+        if not name:
+            raise Http404
+        from django.core.files.storage import default_storage
+
+        try:
+            handle = default_storage.open(name, "rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return private_file_response(handle, content_type="image/jpeg",
+                                     filename=name.rsplit("/", 1)[-1])
+
+    @admin.display(description=_("image"))
+    def thumbnail(self, obj):
+        """The image the revision would show buyers: a change's new image (private, through
+        the reviewers' view) or the product's current one."""
+        if obj.payload.get("pending_image"):
+            url = reverse("admin:compliance_productreview_pending_image", args=[obj.pk])
+        elif obj.product.image:
+            url = reverse("public:public_media", args=[obj.product.image.name])
+        else:
+            return format_html('<span class="review-noimg">{}</span>', _("no image"))
+        return format_html('<img class="review-thumb" src="{}" alt="{}" width="56" height="56" '
+                           'loading="lazy">', url, self.product_title(obj))
 
     @admin.display(description=_("product"), ordering="product__title")
     def product_title(self, obj):
@@ -543,46 +567,42 @@ class ProductReviewAdmin(admin.ModelAdmin):
         names = dict.fromkeys(h.get("rule_name", h.get("rule")) for h in obj.screening_hits)
         return "、".join(names) or "—"
 
-    @admin.action(description=_("Approve selected revisions without hits"), permissions=["change"])
+    @admin.action(description=_("Approve selected revisions without hits…"),
+                  permissions=["change"])
     def approve_without_hits(self, request, queryset):
+        """Lists what will be approved (revisions without hits) and what is left for
+        individual review (with hits) before anything is approved."""
         from shop.services.products import product_revision_approve
 
-        skipped = queryset.filter(has_hits=True).count()
-        done = _run(self, request, lambda r, **kw: product_revision_approve(revision=r, **kw),
-                    queryset.filter(has_hits=False))
-        self.message_user(
-            request, ngettext("%(n)d revision approved.", "%(n)d revisions approved.", done)
-            % {"n": done}, messages.SUCCESS,
+        queryset = queryset.select_related("product")
+        listed = _("In review → approved: the product is listed with this version.")
+        new = _("In review → approved: the product goes on sale.")
+        return confirm_bulk_page(
+            self, request, queryset,
+            title=_("Approve product revisions"),
+            rows=[(r, listed if r.is_change else new) for r in queryset if not r.has_hits],
+            skipped=[(r, _("Has screening hits: review it on its own page."))
+                     for r in queryset if r.has_hits],
+            apply=lambda r: product_revision_approve(revision=r, actor=request.user),
+            done_message=lambda n: ngettext("%(n)d revision approved.",
+                                            "%(n)d revisions approved.", n) % {"n": n},
+            submit_label=_("Approve"),
         )
-        if skipped:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(n)d revision with screening hits was left for individual review.",
-                    "%(n)d revisions with screening hits were left for individual review.",
-                    skipped,
-                ) % {"n": skipped},
-                messages.WARNING,
-            )
 
     @admin.action(description=_("Reject selected revisions…"), permissions=["change"])
     def reject_selected(self, request, queryset):
         from shop.services.products import product_revision_reject
 
-        result = _reject_page(
+        return reason_action_page(
             self, request, queryset.select_related("product"),
-            RejectionReasonTemplate.Scope.PRODUCT, _("Reject product revisions"),
-            "reject_selected",
+            title=_("Reject product revisions"),
+            templates=_reason_templates(PRODUCT),
+            apply=lambda r, reason: product_revision_reject(
+                revision=r, actor=request.user, reason=reason),
+            done_message=lambda n: ngettext(
+                "%(n)d revision rejected.", "%(n)d revisions rejected.", n
+            ) % {"n": n},
         )
-        if not isinstance(result, str):
-            return result
-        done = _run(self, request, lambda r, **kw: product_revision_reject(revision=r, **kw),
-                    queryset, reason=result)
-        self.message_user(
-            request, ngettext("%(n)d revision rejected.", "%(n)d revisions rejected.", done)
-            % {"n": done}, messages.SUCCESS,
-        )
-        return None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The review page: the listing with hits marked, the category's requirements,
@@ -601,14 +621,14 @@ class ProductReviewAdmin(admin.ModelAdmin):
             self.has_change_permission(request, revision)
             and revision.status == ProductReview.Status.IN_REVIEW
         )
-        reject_form = RejectForm(scope=RejectionReasonTemplate.Scope.PRODUCT)
+        reject_form = ReasonForm(templates=_reason_templates(PRODUCT))
         if request.method == "POST":
             if not can_decide:
                 raise PermissionDenied
             response = self._decide(request, revision)
             if response is not None:
                 return response
-            reject_form = RejectForm(request.POST, scope=RejectionReasonTemplate.Scope.PRODUCT)
+            reject_form = ReasonForm(request.POST, templates=_reason_templates(PRODUCT))
             reject_form.is_valid()
         context = {
             **self.admin_site.each_context(request),
@@ -618,6 +638,7 @@ class ProductReviewAdmin(admin.ModelAdmin):
             "original": revision,
             "reject_form": reject_form,
             "can_decide": can_decide,
+            **self.review_context(revision),
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/compliance/productreview/review.html", context)
@@ -633,7 +654,7 @@ class ProductReviewAdmin(admin.ModelAdmin):
                 )
                 self.message_user(request, _("Revision approved."), messages.SUCCESS)
             else:
-                form = RejectForm(request.POST, scope=RejectionReasonTemplate.Scope.PRODUCT)
+                form = ReasonForm(request.POST, templates=_reason_templates(PRODUCT))
                 if not form.is_valid():
                     return None
                 product_revision_reject(
@@ -642,5 +663,11 @@ class ProductReviewAdmin(admin.ModelAdmin):
                 self.message_user(request, _("Revision rejected."), messages.SUCCESS)
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
-        return HttpResponseRedirect(reverse("admin:compliance_productreview_changelist"))
+        # Back to the decided revision: its decision and the "next item" button.
+        return HttpResponseRedirect(
+            reverse("admin:compliance_productreview_change", args=[revision.pk]))
 
+
+
+# Enforcement screens live with their package.
+from compliance.enforcement import admin as enforcement_admin  # noqa: E402,F401

@@ -31,3 +31,33 @@ review_queues.register(
     "submitted_at",
     "compliance.view_qualificationreview",
 )
+
+
+def _violation_appeal_queue():
+    from compliance.enforcement.selectors import violation_appeal_queue
+
+    return violation_appeal_queue()
+
+
+review_queues.register(
+    _("Violation appeals"),
+    _violation_appeal_queue,
+    "admin:compliance_violationappeal_changelist",
+    "appealed_at",
+    "compliance.view_violationappeal",
+)
+
+
+def _sampling_queue():
+    from compliance.enforcement.selectors import sampling_review_queue
+
+    return sampling_review_queue()
+
+
+review_queues.register(
+    _("Sampling inspections"),
+    _sampling_queue,
+    "admin:compliance_samplinginspection_changelist",
+    "planned_at",
+    "compliance.view_samplinginspection",
+)

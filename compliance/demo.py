@@ -8,3 +8,4 @@ from compliance import loaders
 def load_reference_data():
     loaders.load_categories()
     loaders.load_screening_rules()
+    loaders.load_violation_types()

@@ -7,8 +7,10 @@ from decimal import Decimal
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from compliance import screening_seed
+from compliance.enforcement.models import ViolationType
+from compliance.enforcement.seed import seed_violation_types
 from compliance.models import Category, QualificationType, ScreeningRule, ScreeningTerm
+from compliance.screening import seed as screening_seed
 from compliance.seed_data import CATEGORY_TREE, QUALIFICATION_TYPES, flatten_category_tree
 
 
@@ -137,7 +139,7 @@ def load_screening_rules(*, update: bool = False) -> int:
             term.save()
     bulk_create_with_history(new, ScreeningTerm)
     if new:  # bulk_create sends no post_save: tell the compiled screeners
-        from compliance.screening_runtime import lists_changed
+        from compliance.screening.runtime import lists_changed
 
         lists_changed({term.rule_id for term in new})
     return len(new)
@@ -149,3 +151,8 @@ def _rule_fields(code):
     if not scopes:
         return ()
     return tuple(dict.fromkeys(("image_caption", *scopes)))
+
+
+def load_violation_types() -> int:
+    """The violation types the platform starts with, where missing (reference data)."""
+    return seed_violation_types(ViolationType)

@@ -424,3 +424,29 @@ class QualificationReview(Qualification):
         proxy = True
         verbose_name = _("qualification review")
         verbose_name_plural = _("qualification review queue")
+
+
+# Enforcement lives in its own package; its tables belong to this app.
+from compliance.enforcement.models import (  # noqa: E402,F401
+    CalendarDay,
+    CreditScore,
+    CreditScoreEntry,
+    KeySupervision,
+    Lab,
+    Measure,
+    MeasureEvent,
+    Restriction,
+    RestrictionEvent,
+    SamplingFile,
+    SamplingInspection,
+    SamplingInspectionEvent,
+    SourceKind,
+    UnsafeGoodsMatch,
+    UnsafeGoodsNotice,
+    UnsafeGoodsNoticeEvent,
+    Violation,
+    ViolationAppeal,
+    ViolationEvent,
+    ViolationFile,
+    ViolationType,
+)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance import rules
 from compliance.rules import split_by_hits
-from compliance.screening_runtime import listing_texts
+from compliance.screening.runtime import listing_texts
 
 FIELD_LABELS = {
     "title": _("Title"),

@@ -1,7 +1,6 @@
 """Reads of the compliance app, already scoped to who asks."""
 
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -91,6 +90,27 @@ def merchant_qualification_events(user, qualification):
     return QualificationEvent.objects.filter(
         qualification__store__merchant=user, qualification=qualification
     ).select_related("actor")
+
+
+def store_qualification_alerts(store, *, now=None) -> dict:
+    """For the dashboard: approved qualifications inside their expiry warning, and types
+    whose qualification expired with no approved one valid now. {"expiring", "expired",
+    "nearest" (the first expiry to come)}. One query over the store's qualifications."""
+    now = now or timezone.now()
+    rows = list(Qualification.objects.filter(
+        store=store, status__in=(Qualification.Status.APPROVED, Qualification.Status.EXPIRED),
+    ).order_by().values_list("type_id", "status", "warn_at", "expires_at"))
+    valid_types = {type_id for type_id, status, _warn, expires in rows
+                   if status == Qualification.Status.APPROVED and (expires is None or expires > now)}
+    expiring = [expires for _type, status, warn, expires in rows
+                if status == Qualification.Status.APPROVED and warn is not None and warn <= now
+                and expires is not None and expires > now]
+    expired = {type_id for type_id, status, _warn, expires in rows
+               if type_id not in valid_types and (
+                   status == Qualification.Status.EXPIRED
+                   or (expires is not None and expires <= now))}
+    return {"expiring": len(expiring), "expired": len(expired),
+            "nearest": min(expiring, default=None)}
 
 
 @dataclass
@@ -244,8 +264,23 @@ def sellable_leaf_choices() -> list[tuple[str, list[tuple[int, str]]]]:
 
 
 # --- the reviewer's screens -----------------------------------------------------------------
-def _chain_node(c) -> SimpleNamespace:
-    return SimpleNamespace(
+@dataclass(frozen=True)
+class CategoryNode:
+    """One link of a category's chain as `rules.category_effective` reads it."""
+
+    name: str
+    status: str
+    service_fee_rate: object
+    seven_day_return: object
+    lightning_purchase: object
+    lightning_base_only: bool
+    prepackaged_food: object
+    qualification_type_ids: frozenset
+
+
+def category_node(c) -> CategoryNode:
+    """The node of category `c` (its required qualifications prefetched, or one query)."""
+    return CategoryNode(
         name=c.name,
         status=c.status,
         service_fee_rate=c.service_fee_rate,
@@ -259,7 +294,7 @@ def _chain_node(c) -> SimpleNamespace:
 
 def category_effective_prefetched(category):
     """Effective values from the prefetched chain (no queries)."""
-    return category_effective([_chain_node(node) for node in category.ancestors_and_self()])
+    return category_effective([category_node(node) for node in category.ancestors_and_self()])
 
 
 def product_review_context(revision, *, current_payload) -> dict:
@@ -307,3 +342,13 @@ def product_review_context(revision, *, current_payload) -> dict:
         "food_label": food_label_rows(payload.get("food_label") or {}),
         "skus": payload.get("skus") or [],
     }
+
+
+# --- Review queues ----------------------------------------------------------------------------
+def review_queue_next(waiting, *, clock: str, after=None):
+    """The next item of a review queue by its clock (oldest first), after a decision on
+    `after` (an item or its pk, never offered again); None when the queue is empty.
+    `waiting` is the queue's queryset of items still waiting for a decision."""
+    if after is not None:
+        waiting = waiting.exclude(pk=getattr(after, "pk", after))
+    return waiting.order_by(clock, "pk").first()

@@ -3,7 +3,6 @@ its text, and the qualification workflow (upload, review, expiry clock). What an
 an approval means for the store's products is the shop's to do: compliance announces it
 through `compliance.hooks` and records the delistings the shop reports back."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -15,6 +14,8 @@ from django.utils.translation import gettext_lazy  # not aliased: makemessages m
 
 from common import config
 from common.errors import ApplicationError
+from common.reasons import reason_fields
+from common.sweeps import sweep_due
 from common.uploads import sanitize_filename
 from common.workflows import transition_apply
 from compliance import hooks, rules
@@ -26,20 +27,13 @@ from compliance.models import (
     QualificationEvent,
     QualificationFile,
 )
+from compliance.notifications import notify_qualifications_expired, notify_qualifications_expiring
+from compliance.reasons import R
 from compliance.rules import FOOD_LABEL_FIELDS, category_effective
-from compliance.selectors import qualification_missing_types  # noqa: F401 (part of the API)
-
-
-@dataclass(frozen=True)
-class _Node:
-    name: str
-    status: str
-    service_fee_rate: object
-    seven_day_return: object
-    lightning_purchase: object
-    lightning_base_only: bool
-    prepackaged_food: object
-    qualification_type_ids: frozenset
+from compliance.selectors import (
+    category_node,
+    qualification_missing_types,  # noqa: F401 (part of the API)
+)
 
 
 def category_resolve(category: Category):
@@ -50,20 +44,7 @@ def category_resolve(category: Category):
         Category.objects.filter(pk__in=ids).prefetch_related("required_qualifications")
     )
     chain.sort(key=lambda c: ids.index(c.pk))  # root first, whatever `level` says
-    nodes = [
-        _Node(
-            name=c.name,
-            status=c.status,
-            service_fee_rate=c.service_fee_rate,
-            seven_day_return=c.seven_day_return,
-            lightning_purchase=c.lightning_purchase,
-            lightning_base_only=c.lightning_base_only,
-            prepackaged_food=c.prepackaged_food,
-            qualification_type_ids=frozenset(q.pk for q in c.required_qualifications.all()),
-        )
-        for c in chain
-    ]
-    return category_effective(nodes)
+    return category_effective([category_node(c) for c in chain])
 
 
 def _ancestor_ids(category):
@@ -98,10 +79,12 @@ def category_save(*, category: Category, actor=None) -> Category:
     return category
 
 
-def product_submission_check(*, store, category, payload: dict, now=None) -> None:
-    """Refuse a submission, naming what is missing: a leaf category that is open, every
-    qualification the category requires approved and unexpired, and the food label
-    fields for prepackaged food."""
+def product_submission_check(*, store, category, payload: dict, now=None,
+                             invited_category_ids=frozenset()) -> None:
+    """Refuse a submission, naming what is missing: a leaf category that is open (an
+    invitation-only category is open to the stores invited into it, whose ids the caller
+    passes in `invited_category_ids`), every qualification the category requires approved
+    and unexpired, and the food label fields for prepackaged food."""
     now = now or timezone.now()
     if category is None:
         raise ApplicationError(_("Choose a category."), code="category_missing", field="category")
@@ -116,7 +99,16 @@ def product_submission_check(*, store, category, payload: dict, now=None) -> Non
             code="category_prohibited",
             field="category",
         )
-    if effective.status == Category.Status.NOT_OPEN:
+    invitation_only = next(
+        (node for node in category.ancestors_and_self() if node.invitation_only), None)
+    if invitation_only is not None and invitation_only.pk not in invited_category_ids:
+        raise ApplicationError(
+            _("The category “%(name)s” is open by invitation only, to stores in an "
+              "industry-belt base that the platform has invited.") % {"name": invitation_only.name},
+            code="category_invitation_only",
+            field="category",
+        )
+    if effective.status == Category.Status.NOT_OPEN and invitation_only is None:
         raise ApplicationError(
             _("The category “%(name)s” is not open for sale.") % {"name": effective.blocked_by},
             code="category_not_open",
@@ -152,9 +144,17 @@ def product_submission_check(*, store, category, payload: dict, now=None) -> Non
 def listing_screen(*, payload: dict) -> list[dict]:
     """Screen a listing's texts against the reviewer-managed rule lists; returns hits as
     dicts {field, rule, rule_name, term, text, start, end} (offsets into that field)."""
-    from compliance.screening_runtime import screen_listing
+    from compliance.screening.runtime import screen_listing
 
     return screen_listing(payload)
+
+
+def store_profile_screen(*, name: str, introduction: str) -> list[dict]:
+    """Screen a store's public texts with the same rule lists as listings; hits as in
+    `listing_screen`, with the fields ``store_name`` and ``introduction``."""
+    from compliance.screening.runtime import screen_texts
+
+    return screen_texts({k: v for k, v in (("store_name", name), ("introduction", introduction)) if v})
 
 
 # --- Qualifications ---------------------------------------------------------------------
@@ -189,9 +189,9 @@ def _event(qualification, *, from_status, to_status, actor, reason="", now, data
         from_status=from_status,
         to_status=to_status,
         actor=actor,
-        reason=reason,
         at=now,
         data=data or {},
+        **reason_fields(reason),
     )
 
 
@@ -467,16 +467,14 @@ def qualification_approve(*, qualification, actor, reason="", now=None) -> Quali
             continue
         qualification_transition(
             other, Qualification.Status.SUPERSEDED, actor=actor, now=now,
-            reason=_("Replaced by a newer qualification of the same type.")
-            if keeper is qualification
-            else _("An approved qualification of the same type is valid for longer."),
+            reason=R("superseded_by_newer") if keeper is qualification
+            else R("superseded_by_longer"),
             data={"replaced_by": keeper.pk},
         )
     hooks.announce(
         hooks.QUALIFICATION_RESTORED, store_id=qualification.store_id,
         qualification=qualification,
-        reason=_("A new qualification “%(type)s” was approved.")
-        % {"type": qualification.type.name},
+        reason=R("restored", type=qualification.type.name),
         now=now,
     )
     return qualification
@@ -505,41 +503,29 @@ def qualification_reject(*, qualification, actor, reason, now=None) -> Qualifica
     return qualification
 
 
-def _due(queryset, batch_size):
-    """The next batch of due rows, locked; rows another worker holds are left to it (only
-    the qualifications are locked, not the rows they are read with)."""
-    return list(
-        queryset.select_for_update(skip_locked=True, of=("self",)).order_by("pk")[:batch_size]
-    )
-
-
 def qualification_expiry_warn_due(*, now=None, batch_size=500) -> int:
     """Sweep: warn merchants whose approved qualification reaches its warning time. The
     warning is an event row, shown on the qualification center."""
     now = now or timezone.now()
-    moved = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        reason = _("Your qualification expires soon: upload a renewed one in time.")
-    while True:
-        with transaction.atomic():
-            batch = _due(
-                Qualification.objects.filter(
-                    status=Qualification.Status.APPROVED, warn_at__lte=now, warned_at=None,
-                    expires_at__gt=now,
-                ),
-                batch_size,
+
+    def warn(ids):
+        batch = list(Qualification.objects.filter(pk__in=ids).order_by("pk"))
+        Qualification.objects.filter(pk__in=ids).update(warned_at=now)
+        QualificationEvent.objects.bulk_create(
+            _event(
+                q, from_status=q.status, to_status=q.status, actor=None,
+                reason=R("expiry_warning"), now=now,
+                data={"kind": "expiry_warning", "expires_at": q.expires_at.isoformat()},
             )
-            if not batch:
-                return moved
-            Qualification.objects.filter(pk__in=[q.pk for q in batch]).update(warned_at=now)
-            QualificationEvent.objects.bulk_create(
-                _event(
-                    q, from_status=q.status, to_status=q.status, actor=None, reason=reason,
-                    now=now, data={"kind": "expiry_warning", "expires_at": q.expires_at.isoformat()},
-                )
-                for q in batch
-            )
-        moved += len(batch)
+            for q in batch
+        )
+        notify_qualifications_expiring(ids, now=now)
+
+    due = Qualification.objects.filter(
+        status=Qualification.Status.APPROVED, warn_at__lte=now, warned_at=None,
+        expires_at__gt=now,
+    )
+    return sweep_due(due, warn, batch_size, order=("warn_at",))
 
 
 def qualification_expire_due(*, now=None, batch_size=200) -> int:
@@ -548,25 +534,20 @@ def qualification_expire_due(*, now=None, batch_size=200) -> int:
     the shop delists the listed products whose category needs it (recorded here, in
     QualificationDelisting, for relisting)."""
     now = now or timezone.now()
-    moved = 0
+
+    def expire(ids):
+        batch = list(Qualification.objects.filter(pk__in=ids).select_related("type")
+                     .order_by("pk"))
+        qualifications_transition_batch(
+            batch, Qualification.Status.EXPIRED, actor=None, reason=R("expired"), now=now
+        )
+        for qualification in batch:
+            _announce_expiry(qualification, now=now)
+        notify_qualifications_expired(ids, now=now)
+
+    due = Qualification.objects.filter(status=Qualification.Status.APPROVED, expires_at__lte=now)
     with translation.override(settings.LANGUAGE_CODE):
-        reason = _("The qualification expired.")
-        while True:
-            with transaction.atomic():
-                batch = _due(
-                    Qualification.objects.filter(
-                        status=Qualification.Status.APPROVED, expires_at__lte=now
-                    ).select_related("type"),
-                    batch_size,
-                )
-                if not batch:
-                    return moved
-                qualifications_transition_batch(
-                    batch, Qualification.Status.EXPIRED, actor=None, reason=reason, now=now
-                )
-                for qualification in batch:
-                    _announce_expiry(qualification, now=now)
-            moved += len(batch)
+        return sweep_due(due, expire, batch_size, order=("expires_at",))
 
 
 def categories_requiring_type_ids(type_id) -> set[int]:
@@ -594,10 +575,8 @@ def _announce_expiry(qualification, *, now):
     )
     if still_valid:
         return
-    reason = (
-        _("Qualification “%(type)s” expired on %(date)s; relisted once a new one is approved.")
-        % {"type": qualification.type.name, "date": timezone.localdate(qualification.expires_at)}
-    )[:200]
+    reason = R("delisted_expired", type=qualification.type.name,
+               date=str(timezone.localdate(qualification.expires_at)))
     hooks.announce(
         hooks.QUALIFICATION_EXPIRED, store_id=qualification.store_id,
         qualification=qualification,
@@ -614,7 +593,7 @@ def qualification_delistings_record(*, qualification, product_ids, reason, now) 
         [
             QualificationDelisting(
                 qualification=qualification, product_id=product_id, delisted_at=now,
-                reason=reason,
+                reason=str(reason)[:200],
             )
             for product_id in sorted(set(product_ids))
         ],

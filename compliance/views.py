@@ -127,16 +127,18 @@ def qualification_detail(request, pk):
     )
 
 
-def qualification_file(request, pk):
-    """A qualification's file, for its merchant and for reviewers; anyone else gets 404."""
+def merchant_or_reviewer_file(request, files, pk, *, perm, merchant_lookup):
+    """The stored file `pk` of `files` (rows with `file`, `content_type` and
+    `original_name`) as a download: reviewers (staff with `perm`) get any; a merchant only
+    their own (`merchant_lookup` leads from the row to its store's merchant); anyone else
+    gets 404, and a visitor not logged in goes to the login page."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("seller:login"))
     user = request.user
-    files = QualificationFile.objects.select_related("qualification__store")
-    if not (user.is_staff and user.has_perm("compliance.view_qualification")):
+    if not (user.is_staff and user.has_perm(perm)):
         if not roles.has_role(user, roles.MERCHANT):
             raise Http404
-        files = files.filter(qualification__store__merchant=user)
+        files = files.filter(**{merchant_lookup: user})
     row = get_owned_or_404(files, pk=pk)
     try:
         handle = row.file.open("rb")
@@ -147,6 +149,13 @@ def qualification_file(request, pk):
         content_type=row.content_type,
         filename=row.original_name or row.file.name.rsplit("/", 1)[-1],
     )
+
+
+def qualification_file(request, pk):
+    """A qualification's file, for its merchant and for reviewers; anyone else gets 404."""
+    return merchant_or_reviewer_file(
+        request, QualificationFile.objects.select_related("qualification__store"), pk,
+        perm="compliance.view_qualification", merchant_lookup="qualification__store__merchant")
 
 
 @merchant_required

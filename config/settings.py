@@ -43,6 +43,16 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 
 # --- Database -------------------------------------------------------------------------
+# SQLite (the laptop default): how long a connection waits for the write lock, and how many
+# times a write request that still met it is run again (common.sqlite_retry) before the
+# answer is 503 with Retry-After; between tries a random pause of up to
+# SQLITE_LOCK_BACKOFF_MS times the try's number.
+SQLITE_BUSY_TIMEOUT_MS = env.int("SQLITE_BUSY_TIMEOUT_MS", default=5000)
+SQLITE_LOCK_RETRIES = env.int("SQLITE_LOCK_RETRIES", default=3)
+SQLITE_LOCK_BACKOFF_MS = env.int("SQLITE_LOCK_BACKOFF_MS", default=100)
+SQLITE_LOCK_RETRY_AFTER_SECONDS = env.int("SQLITE_LOCK_RETRY_AFTER_SECONDS", default=2)
+
+
 def _database_from_env() -> dict:
     default_url = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     raw = os.environ.get("DATABASE_URL", default_url).strip()
@@ -61,11 +71,16 @@ def _database_from_env() -> dict:
     if config["ENGINE"].endswith("sqlite3"):
         if not config.get("NAME"):
             _fail(f"DATABASE_URL names no SQLite file; {hint}.")
-        # The web server and the worker write at once: take the write lock up front and
-        # wait for it instead of failing with "database is locked".
+        # The web server and the worker write at once: take the write lock up front, at
+        # BEGIN, where a busy connection waits up to the timeout for it (a transaction
+        # that read first and then writes would fail at once instead). WAL lets reads go on
+        # while one connection writes; synchronous=NORMAL is safe with WAL and keeps each
+        # commit (the time the lock is held) short. A request that still meets a lock is
+        # run again by common.sqlite_retry.
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
+            "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     else:
         config.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
@@ -113,6 +128,9 @@ MIDDLEWARE = [
     "common.middleware.RequestSizeLimitMiddleware",
     # Before anything looks the request up (sessions, users, views): a NUL byte is a 400.
     "common.middleware.RejectNulBytesMiddleware",
+    # SQLite only: a write request whose view met the write lock before writing anything
+    # runs again; otherwise 503 with Retry-After rather than a 500.
+    "common.sqlite_retry.SqliteLockRetryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -216,6 +234,8 @@ REQUEST_MAX_BYTES = env.int(
 # --- Email --------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@shop.example.com")
+# Where the platform is reached from outside: the links in e-mails are absolute from it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Cache --------------------------------------------------------------------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
@@ -280,6 +300,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "shop.models.Order.Status",
+        "FlashSaleStatusEnum": "promotions.models.FlashSale.Status",
+    },
 }
 # The schema and docs are for developers: public on a laptop, staff-only in production.
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
@@ -315,6 +339,11 @@ PAYMENT_SANDBOX_SECRET = env.str("PAYMENT_SANDBOX_SECRET", default="")
 # The sandbox provider lets users "pay" by pressing a button: only for demos and tests.
 PAYMENT_SANDBOX_ENABLED = env.bool("PAYMENT_SANDBOX_ENABLED", default=DEBUG)
 COURIER_SANDBOX_SECRET = env.str("COURIER_SANDBOX_SECRET", default="")
+# The ad-delivery system signs its result batches with this (empty: derived from
+# SECRET_KEY). Its sandbox feed posts results for running promotion orders while on.
+AD_DELIVERY_SECRET = env.str("AD_DELIVERY_SECRET", default="")
+AD_DELIVERY_SANDBOX_ENABLED = env.bool("AD_DELIVERY_SANDBOX_ENABLED",
+                                       default=PAYMENT_SANDBOX_ENABLED)
 
 LOGGING = {
     "version": 1,
@@ -330,3 +359,17 @@ LOGGING = {
         "django.request": {"filters": ["client_errors_in_one_line"]},
     },
 }
+
+# --- API schema ---------------------------------------------------------------------------
+# The token comes first so that an unauthenticated API call is a 401 with
+# `WWW-Authenticate: Token` (DRF asks the first authenticator for the header; sessions have
+# none, which made it a 403). Sessions still authenticate the browsable pages.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "rest_framework.authentication.TokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+# Every operation lists the error answers it can give (common.schema).
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "common.schema.AutoSchema"
+# Request bodies get components of their own, so an upload is a binary file in the schema
+# (not the URL that the same field is in a response).
+SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True

@@ -8,4 +8,9 @@ class DisputesConfig(AppConfig):
 
     def ready(self):
         # configuration keys, deadline sweeps, demo loader, admin home queue, payment purposes
-        from disputes import admin_queues, conf, demo, purposes, sweeps  # noqa: F401
+        from compliance.enforcement.sampling import register_complaint_counter
+        from disputes import academy_sources, admin_queues, conf, demo, purposes, sweeps  # noqa: F401
+        from disputes.selectors import quality_complaint_counts
+
+        # the sampling draw favours products with recent quality complaints
+        register_complaint_counter(quality_complaint_counts)

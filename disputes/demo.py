@@ -25,7 +25,7 @@ def load_after_sales():
     from disputes import selectors, services
     from disputes.models import AfterSaleRequest
     from payments.services import sandbox_pay
-    from shop.demo_orders import DEMO_ADDRESS
+    from shop.demo.orders import DEMO_ADDRESS
     from shop.models import Order, Product, Sku
     from shop.services.order_payments import order_payment_start
     from shop.services.orders import order_place

@@ -25,7 +25,8 @@ class MultipleFileField(forms.FileField):
 class RequestFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False,
-        choices=[("", _("All")), ("open", _("Open requests"))] + list(AfterSaleRequest.Status.choices))
+        choices=[("", _("All")), ("open", _("Open requests")), ("merchant", _("Waiting for me"))]
+        + list(AfterSaleRequest.Status.choices))
     kind = forms.ChoiceField(label=_("Type"), required=False,
                              choices=[("", _("All"))] + list(AfterSaleRequest.Kind.choices))
     escalated = forms.ChoiceField(

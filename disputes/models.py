@@ -211,6 +211,19 @@ class AfterSaleRequest(TimeStampedModel):
                          name="aftersale_store_next_deadline"),
             models.Index(fields=["buyer", "finished", "next_deadline", "-created_at"],
                          name="aftersale_buyer_next_deadline"),
+            # The keyset pages (common.keyset) of the merchant's list (open by the nearest
+            # clock; all, newest first) and of the support queue (open by the handling
+            # clock; all escalated, newest escalation first).
+            models.Index(fields=["store", "finished", "next_deadline", "id"],
+                         name="aftersale_store_open_page"),
+            models.Index(fields=["store", "-created_at", "-id"],
+                         name="aftersale_store_all_page"),
+            models.Index(fields=["status", "agent_handle_by", "id"],
+                         name="aftersale_queue_open_page"),
+            models.Index(fields=["-escalated_at", "-id"], name="aftersale_queue_all_page",
+                         condition=Q(escalated_at__isnull=False)),
+            models.Index(fields=["-escalated_at", "-id"], name="aftersale_queue_ruled_page",
+                         condition=Q(ruled_at__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(

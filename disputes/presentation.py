@@ -47,6 +47,7 @@ REVIEW_ESCALATES_LABEL = _("Review within (else platform support steps in)")
 
 
 def deadline_rows(request) -> list[tuple]:
+    """(clock name, label, deadline) of each running clock; the name links its lesson."""
     rows = []
     for name, value in request.deadlines().items():
         label = CLOCK_LABELS[name]
@@ -54,7 +55,7 @@ def deadline_rows(request) -> list[tuple]:
                 kind=request.kind, reason=request.reason,
                 goods_signed=request.order.signed_at is not None) == rules.AUTO_ESCALATE:
             label = REVIEW_ESCALATES_LABEL
-        rows.append((label, value))
+        rows.append((name, label, value))
     return rows
 
 
@@ -64,3 +65,23 @@ def merchant_action_rows(request) -> dict[str, Action]:
                      str(rules.WHY[why]) if why else "")
         for name, why in rules.merchant_actions(request.state).items()
     }
+
+
+PAYER_WORDS = {"buyer": _("the buyer"), "merchant": _("the merchant")}
+
+
+def fee_rule_line(request, suggestion) -> dict:
+    """The line of the postage table that applied to the standing ruling, or that applies
+    if the agent rules as suggested, in words: {"applied": bool, "text", "payers"}."""
+    ruling = next((r for r in request.rulings.all() if r.reopened_at is None), None)
+    if ruling is not None and ruling.fee_basis in rules.FEE_BASIS_LABELS:
+        basis = ruling.fee_basis
+        outbound, ret = ruling.outbound_postage_payer, ruling.return_postage_payer
+    else:
+        basis, outbound, ret = suggestion.basis, suggestion.outbound, suggestion.ret
+    payers = ""
+    if outbound and ret:
+        payers = _("Outbound postage: %(outbound)s; return postage: %(ret)s.") % {
+            "outbound": PAYER_WORDS.get(outbound, outbound), "ret": PAYER_WORDS.get(ret, ret)}
+    return {"applied": ruling is not None, "text": rules.FEE_BASIS_LABELS[basis],
+            "payers": payers}

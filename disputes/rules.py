@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = ZoneInfo(settings.PLATFORM_TIME_ZONE)
 
 # --- vocabulary ---------------------------------------------------------------------------
 KINDS = ("refund_only", "return_refund", "exchange")
@@ -194,7 +195,7 @@ SYSTEM_ESCALATIONS = {
 # --- the 7-day no-reason window ---------------------------------------------------------
 def seven_day_window_end(signed_at: datetime, days: int = 7) -> datetime:
     """The first instant outside the window: the window counts `days` natural days from
-    00:00 (Asia/Shanghai) of the day after signing, so 23:59:59 on day 7 is in and 00:00
+    00:00 (the platform's time zone) of the day after signing, so 23:59:59 on day 7 is in and 00:00
     on day 8 is out."""
     local = signed_at.astimezone(SHANGHAI)
     next_midnight = datetime(local.year, local.month, local.day, tzinfo=SHANGHAI) + timedelta(

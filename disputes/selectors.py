@@ -3,7 +3,8 @@ merchant their store's, support agents the escalated cases."""
 
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Subquery, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,12 +32,26 @@ def store_has_open_cases(store) -> bool:
     ).exists()
 
 
+def quality_complaint_counts(product_ids, since) -> dict:
+    """After-sale requests for a quality problem per product since `since` (the sampling
+    draw favours products with recent quality complaints)."""
+    rows = (AfterSaleRequest.objects
+            .filter(reason=AfterSaleRequest.Reason.QUALITY, created_at__gte=since,
+                    line__product_id__in=list(product_ids))
+            .values("line__product_id").annotate(n=Count("pk")))
+    return {row["line__product_id"]: row["n"] for row in rows}
+
+
 def line_refundable_amount(line: OrderLine) -> Decimal:
     """What can still be asked back for a line: paid, less refunds, less what the platform
     already paid out for it first (先行赔付 does not touch the order's refund total)."""
     paid_out = AfterSaleRequest.objects.filter(line=line).aggregate(
         s=Sum("payout_amount"))["s"] or ZERO
     return max(line.paid_amount - line.refunded_amount - paid_out, ZERO)
+
+
+def stores_have_return_address(store_ids: list[int]) -> bool:
+    return MerchantReturnAddress.objects.filter(store_id__in=store_ids).exists()
 
 
 def merchant_return_address(store) -> MerchantReturnAddress | None:
@@ -75,10 +90,18 @@ def _detail_qs(qs: QuerySet) -> QuerySet:
     )
 
 
+# The statuses in which the next move is the merchant's (answer, confirm the returned
+# goods, reship the exchange, review a quality ruling): the "waiting for me" list.
+MERCHANT_TURN_STATUSES = (rules.PENDING, rules.RETURNING, rules.AWAITING_RESHIP,
+                          rules.RULING_REVIEW)
+
+
 def request_filter(qs: QuerySet, *, status="", kind="", escalated=None, q="",
                    store=None) -> QuerySet:
     if status == "open":
         qs = qs.filter(finished=False)
+    elif status == "merchant":
+        qs = qs.filter(finished=False, status__in=MERCHANT_TURN_STATUSES)
     elif status:
         qs = qs.filter(status=status)
     if kind:
@@ -129,6 +152,50 @@ def requests_for_merchant(user) -> QuerySet[AfterSaleRequest]:
                     .filter(store_id=Subquery(own_store)))
 
 
+# The merchant's list at any size: the store ids are read first (the planner sees
+# literals, not a join to the store), each view has an ordering one index serves
+# (aftersale_store_open_page, aftersale_store_all_page), counts stop at a cap, and pages are
+# keyset pages (common.keyset).
+OPEN_KEYS = ("next_deadline", "id")  # next_deadline is NULL while a refund is in progress
+ALL_KEYS = ("-created_at", "-id")
+NULLABLE_KEYS = ("next_deadline",)
+LIST_COUNTED = (rules.PENDING, rules.RETURNING, rules.AWAITING_RESHIP, rules.ESCALATED)
+
+
+def merchant_requests(store_ids: list[int]) -> QuerySet[AfterSaleRequest]:
+    """The stores' requests with what a list row shows (order, item and its product's
+    image, buyer) in the same query."""
+    return (AfterSaleRequest.objects.filter(store_id__in=store_ids)
+            .select_related("order", "line", "line__product", "buyer"))
+
+
+def merchant_request_view(qs: QuerySet, view: str) -> tuple[QuerySet, tuple]:
+    """"open": open requests, the nearest clock first (those without a clock last);
+    anything else: all requests, newest first. Returns the rows and the keys that order
+    them."""
+    if view == "open":
+        return qs.filter(finished=False), OPEN_KEYS
+    return qs, ALL_KEYS
+
+
+def merchant_request_counts(store_ids: list[int], statuses, cap: int) -> dict:
+    """How many of the stores' requests are in each status, at most cap + 1 each: one
+    query, each count reading at most cap + 1 entries of the (store, status, created_at)
+    index."""
+    if not store_ids:
+        return {status: 0 for status in statuses}
+    base = AfterSaleRequest.objects.filter(store_id__in=store_ids).order_by()
+    parts, params = [], []
+    for status in statuses:
+        sql, sub_params = base.filter(status=status).values("pk")[:cap + 1].query.sql_with_params()
+        # only the ORM's own compiled subquery (its values stay parameters) is formatted in
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c)")  # noqa: S608
+        params.extend(sub_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return dict(zip(statuses, cursor.fetchone(), strict=True))
+
+
 def request_detail_for_merchant(user, pk) -> AfterSaleRequest:
     return _detail_qs(AfterSaleRequest.objects.for_merchant(user)).get(pk=pk)
 
@@ -139,10 +206,26 @@ def request_counts_for_merchant(user) -> dict:
     return {row["status"]: row["n"] for row in rows}
 
 
+def merchant_after_sale_todo(store_id: int, *, cap: int) -> dict:
+    """For the dashboard: the store's requests waiting for the merchant and its escalated
+    cases, each as {"count": at most cap + 1, "nearest": the nearest clock or None}. Four
+    queries, each reading at most cap + 1 entries of the (store, finished, next_deadline)
+    index."""
+    result = {}
+    for key, statuses in (("waiting", MERCHANT_TURN_STATUSES), ("escalated", (rules.ESCALATED,))):
+        qs = AfterSaleRequest.objects.filter(
+            store_id=store_id, finished=False, status__in=statuses).order_by()
+        nearest = (qs.filter(next_deadline__isnull=False).order_by("next_deadline")
+                   .values_list("next_deadline", flat=True)[:1])
+        result[key] = {"count": qs.values("pk")[:cap + 1].count(),
+                       "nearest": next(iter(nearest), None)}
+    return result
+
+
 # --- support agents -------------------------------------------------------------------------
 def cases_for_agent(user, *, state="open", assigned="", store=None) -> QuerySet:
-    """Escalated cases, ordered by the agents' own handling clock. state: open (waiting for
-    a ruling), ruled, all; assigned: me, unassigned, or everyone."""
+    """Escalated cases: the asking agent's own first, then by the handling clock. state:
+    open (waiting for a ruling), ruled, all; assigned: me, unassigned, or everyone."""
     if not roles.has_role(user, roles.AGENT):
         return AfterSaleRequest.objects.none()
     qs = AfterSaleRequest.objects.filter(escalated_at__isnull=False)
@@ -155,10 +238,45 @@ def cases_for_agent(user, *, state="open", assigned="", store=None) -> QuerySet:
     elif assigned == "unassigned":
         qs = qs.filter(agent__isnull=True)
     if store:
-        qs = qs.filter(store=store)
-    return qs.select_related("order", "line", "buyer", "store", "agent").order_by(
-        "agent_handle_by", "escalated_at", "pk"
-    )
+        qs = qs.filter(store_id=getattr(store, "pk", store))
+    return qs.select_related("order", "line", "buyer", "store", "agent").annotate(
+        not_mine=Case(When(agent_id=user.pk, then=0), default=1, output_field=IntegerField()),
+    ).order_by(*AGENT_QUEUE_ORDER)
+
+
+# The agent's own cases first, then everyone's by the handling clock.
+AGENT_QUEUE_ORDER = ("not_mine", "agent_handle_by", "escalated_at", "pk")
+
+
+def next_case_for_agent(user, *, after=None) -> AfterSaleRequest | None:
+    """The case an agent turns to after a ruling: their own cases waiting for a ruling by
+    the handling clock, else the unassigned ones by the clock (to take); `after` (the case
+    just ruled) is never offered again. None when nothing waits."""
+    if not roles.has_role(user, roles.AGENT):
+        return None
+    waiting = AfterSaleRequest.objects.filter(escalated_at__isnull=False,
+                                              status=rules.ESCALATED)
+    if after is not None:
+        waiting = waiting.exclude(pk=getattr(after, "pk", after))
+    order = ("agent_handle_by", "escalated_at", "pk")
+    return (waiting.filter(agent=user).order_by(*order).first()
+            or waiting.filter(agent__isnull=True).order_by(*order).first())
+
+
+# The queue's keyset pages: open cases by the handling clock (aftersale_queue_open_page:
+# status, agent_handle_by, id); all escalated or ruled cases, newest escalation first
+# (aftersale_queue_all_page, aftersale_queue_ruled_page).
+# Open cases: the agent's own first (`not_mine`, annotated by cases_for_agent), each part by
+# the clock.
+QUEUE_OPEN_KEYS = ("not_mine", "agent_handle_by", "id")
+QUEUE_ALL_KEYS = ("-escalated_at", "-id")
+
+
+def agent_queue_keys(state: str) -> tuple[tuple, tuple]:
+    """(keys, nullable keys) that order a page of `cases_for_agent(state=state)`."""
+    if state == "open":
+        return QUEUE_OPEN_KEYS, ("agent_handle_by",)
+    return QUEUE_ALL_KEYS, ()
 
 
 def case_detail_for_agent(user, pk) -> AfterSaleRequest:
@@ -233,6 +351,24 @@ def open_requests_of_orders(order) -> QuerySet[AfterSaleRequest]:
 
 def open_requests_for_order(order) -> list[AfterSaleRequest]:
     return list(open_requests_of_orders(order).select_related("line"))
+
+
+def orders_to_confirm_before_shipping(orders) -> set[int]:
+    """Ids of the orders whose shipping the merchant must confirm: an open refund-only
+    request, which shipping does not end (see `rules.auto_approve_action`). One query."""
+    return set(AfterSaleRequest.objects.filter(
+        order__in=[o.pk for o in orders], status__in=rules.OPEN_STATUSES,
+        kind=AfterSaleRequest.Kind.REFUND_ONLY,
+    ).values_list("order_id", flat=True))
+
+
+def shipping_warning() -> str:
+    """What the merchant reads before shipping an order with an open refund-only request."""
+    return _("The buyer has asked for a refund without returning the goods. Shipping does not "
+             "end that request: it stays open, and if you do not review it in time the buyer "
+             "is refunded automatically while the parcel is not yet signed for (once it is "
+             "signed for, platform support decides). Review the request first, or confirm "
+             "that you ship anyway.")
 
 
 # --- the ruling form of the workbench -------------------------------------------------------

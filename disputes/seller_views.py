@@ -3,43 +3,59 @@ a request with its timeline, countdowns and the allowed actions only (a disabled
 why), and the return address. Another store's request is a 404."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from common.access import merchant_required
 from common.errors import ApplicationError
-from disputes import forms, presentation, selectors, services
+from common.keyset import CappedCount, keyset_page
+from disputes import forms, presentation, rules, selectors, services
 from disputes.api.views import serve_attachment
 from disputes.models import AfterSaleAttachment, AfterSaleRequest
+from shop.rules.orders import buyer_masked
+from shop.selectors.orders import LIST_COUNT_CAP, merchant_store_ids
 from shop.selectors.stores import store_for_merchant
 
 PAGE_SIZE = 20
-MAX_PAGE = 500  # no deep OFFSET pages: narrow the filters instead
 
 
-def _page_number(request) -> int:
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), MAX_PAGE))
-    except ValueError:
-        return 1
+def _list_selection(request, store_ids, counts):
+    """The list's filters and view from the query string: (form, view, rows, keys)."""
+    form = forms.RequestFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound and form.is_valid() else {}
+    view = request.GET.get("view", "")
+    if filters.get("status") in rules.FINAL_STATUSES:
+        view = "all"  # a finished status is not among the open requests
+    if view not in ("open", "all"):
+        # what needs the merchant first: the open requests by their clock, if any
+        view = "open" if any(counts.values()) and not any(filters.values()) else "all"
+    qs, keys = selectors.merchant_request_view(selectors.merchant_requests(store_ids), view)
+    if filters:
+        qs = selectors.request_filter(qs, **filters)
+    return form, view, qs, keys
 
 
 @merchant_required
 def request_list(request):
-    form = forms.RequestFilterForm(request.GET or None)
-    qs = selectors.requests_for_merchant(request.user)
-    if form.is_bound and form.is_valid():
-        qs = selectors.request_filter(qs, **form.filters())
-    page = Paginator(qs, PAGE_SIZE).get_page(_page_number(request))
-    store = store_for_merchant(request.user)
+    store_ids = merchant_store_ids(request.user)
+    counts = selectors.merchant_request_counts(store_ids, selectors.LIST_COUNTED,
+                                               cap=LIST_COUNT_CAP)
+    form, view, qs, keys = _list_selection(request, store_ids, counts)
+    page = keyset_page(qs, keys=keys, size=PAGE_SIZE, after=request.GET.get("after", ""),
+                       before=request.GET.get("before", ""),
+                       nullable=selectors.NULLABLE_KEYS)
+    for row in page.object_list:
+        row.buyer_masked = buyer_masked(row.buyer.get_username())
     return render(request, "seller/aftersales/list.html", {
-        "form": form, "page": page, "counts": selectors.request_counts_for_merchant(request.user),
+        "form": form, "page": page, "view": view,
+        "counts": {status: CappedCount(n, LIST_COUNT_CAP) for status, n in counts.items()},
+        "query": {k: v for k, v in request.GET.items() if k not in ("after", "before")},
         "now": timezone.now(),
-        "has_address": store is not None and selectors.merchant_return_address(store) is not None,
+        "has_address": selectors.stores_have_return_address(store_ids),
     })
 
 
@@ -69,6 +85,11 @@ def request_detail(request, pk):
         "evidence_form": forms.EvidenceForm(auto_id="evidence-%s"),
         "attachment_url": "seller_aftersales:attachment", "now": timezone.now(),
         "refund_confirm_label": _("I confirm: refund the buyer now (this cannot be undone)"),
+        "receipt_confirm_label": (
+            _("I confirm: the returned goods arrived; the replacement is shipped next")
+            if obj.resolution == obj.Resolution.EXCHANGE else
+            _("I confirm: the returned goods arrived; refund the buyer now (this cannot be "
+              "undone)")),
     })
 
 
@@ -117,9 +138,13 @@ ACTIONS = {
 }
 
 
-# Actions that pay the buyer: done only with the "I confirm" box ticked (checked here, so
-# it holds without JavaScript).
-CONFIRMED_ACTIONS = {"approve_refund"}
+# Actions that pay the buyer (confirming receipt of a return refunds it): done only with
+# the "I confirm" box ticked (checked here, so it holds without JavaScript).
+CONFIRMED_ACTIONS = {
+    "approve_refund": gettext_lazy("Tick “I confirm” to refund the buyer."),
+    "confirm_receipt": gettext_lazy(
+        "Tick “I confirm” to confirm that the returned goods arrived."),
+}
 
 
 @merchant_required
@@ -129,7 +154,7 @@ def request_action(request, pk, action):
         raise Http404
     obj = _load(request, pk)
     if action in CONFIRMED_ACTIONS and request.POST.get("confirm") != "1":
-        messages.error(request, _("Tick “I confirm” to refund the buyer."))
+        messages.error(request, CONFIRMED_ACTIONS[action])
         return redirect("seller_aftersales:detail", pk=pk)
     form_class, call, done = ACTIONS[action]
     _call(request, obj, form_class, lambda o, d: call(request, o, d), done)

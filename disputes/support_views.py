@@ -4,7 +4,6 @@ timeline, both sides' evidence and messages, the handbook standards checked agai
 facts, and the ruling form (fee payers suggested by the rules, override with a reason)."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,13 +13,13 @@ from django.views.decorators.http import require_POST
 from common import roles
 from common.access import agent_required
 from common.errors import ApplicationError
+from common.keyset import keyset_page
 from disputes import forms, presentation, rules, selectors, services
 from disputes.api.views import serve_attachment
 from disputes.models import AfterSaleAttachment, AfterSaleRequest
 from shop.models import Store
 
 PAGE_SIZE = 25
-MAX_PAGE = 200
 
 
 @agent_required
@@ -32,15 +31,17 @@ def queue(request):
         filters["state"] = data["state"] or "open"
         filters["assigned"] = data["assigned"]
         if data["store"]:
-            filters["store"] = Store.objects.filter(slug=data["store"].strip()).first() or -1
+            store_id = (Store.objects.filter(slug=data["store"].strip())
+                        .values_list("pk", flat=True).first())
+            filters["store"] = store_id or -1
     qs = selectors.cases_for_agent(request.user, **filters)
-    try:
-        number = max(1, min(int(request.GET.get("page", 1)), MAX_PAGE))
-    except ValueError:
-        number = 1
-    page = Paginator(qs, PAGE_SIZE).get_page(number)
-    return render(request, "support/queue.html", {"form": form, "page": page,
-                                                  "now": timezone.now()})
+    keys, nullable = selectors.agent_queue_keys(filters["state"])
+    page = keyset_page(qs, keys=keys, size=PAGE_SIZE, after=request.GET.get("after", ""),
+                       before=request.GET.get("before", ""), nullable=nullable)
+    return render(request, "support/queue.html", {
+        "form": form, "page": page, "now": timezone.now(),
+        "query": {k: v for k, v in request.GET.items() if k not in ("after", "before")},
+    })
 
 
 def _load(request, pk) -> AfterSaleRequest:
@@ -59,6 +60,7 @@ def _case_page(request, case, *, ruling_form=None, status=200):
         "r": case, "order": order, "now": now,
         "checks": [(rules.TOPICS[c.topic], c) for c in rules.handbook_checks(facts)],
         "fee": fee, "fee_basis": rules.FEE_BASIS_LABELS[fee.basis],
+        "fee_rule_line": presentation.fee_rule_line(case, fee),
         "fee_table": rules.FEE_BASIS_LABELS,
         "deadlines": presentation.deadline_rows(case),
         "ruling": next((x for x in case.rulings.all() if x.reopened_at is None), None),
@@ -154,6 +156,20 @@ def case_rule(request, pk):
             messages.success(request, _("Ruling issued; both sides can see it."))
             return redirect("support:case", pk=pk)
     return _case_page(request, _load(request, pk), ruling_form=form, status=400)
+
+
+@agent_required
+def case_next(request):
+    """The agent's next case by the clock (their own first), after the one just ruled."""
+    try:
+        after = int(request.GET.get("after", ""))
+    except ValueError:
+        after = None
+    case = selectors.next_case_for_agent(request.user, after=after)
+    if case is None:
+        messages.info(request, _("No other case is waiting for you."))
+        return redirect("support:queue")
+    return redirect("support:case", pk=case.pk)
 
 
 @agent_required

@@ -2,7 +2,7 @@
 common.deadlines; `enforce_deadlines` runs them every minute).
 
 Each sweep locks what is due with select_for_update(skip_locked=True) on an indexed
-(status, clock) pair, in batches. A row is due only while it is still in the state that
+(status, clock) pair, in batches in the clock's order (common.sweeps). A row is due only while it is still in the state that
 owns the clock (and its flag is unset), and moving it clears the clock or sets the flag in
 the same transaction, so a second run — or a second worker at the same time — finds
 nothing. Clocks that only record something (a missed contact, a reminder) are one UPDATE
@@ -18,13 +18,14 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
-from django.utils.translation import gettext as _
 
 from common import config
 from common.deadlines import register
 from common.errors import ApplicationError
+from common.sweeps import sweep_due
 from disputes import services
 from disputes.models import AfterSaleRequest, RefusedParcelIntake
+from disputes.reasons import R
 from shop.models import TrackingEvent
 
 logger = logging.getLogger(__name__)
@@ -32,50 +33,33 @@ BATCH_SIZE = 200
 Status = AfterSaleRequest.Status
 
 
-def _sweep_batches(due_qs, handle_batch: Callable[[list[int]], None],
-                   batch_size: int) -> int:
-    moved = 0
-    while True:
-        with transaction.atomic():
-            ids = list(due_qs.select_for_update(skip_locked=True).order_by("pk")
-                       .values_list("pk", flat=True)[:batch_size])
-            if not ids:
-                return moved
-            handle_batch(ids)
-            moved += len(ids)
-        if len(ids) < batch_size:
-            return moved
-
-
 def _sweep_rows(due_qs, handle_one: Callable[[AfterSaleRequest], object],
-                batch_size: int) -> int:
+                batch_size: int, clock: str) -> int:
     """Row by row inside a locked batch; a row that fails (a rule refuses it, the provider
     is down) stays due for the next run, logged, and the others go on."""
-    moved, failed = 0, set()
-    while True:
-        with transaction.atomic():
-            ids = list(due_qs.exclude(pk__in=failed).select_for_update(skip_locked=True)
-                       .order_by("pk").values_list("pk", flat=True)[:batch_size])
-            if not ids:
-                return moved
-            rows = (AfterSaleRequest.objects.select_related("order", "line", "store")
-                    .filter(pk__in=ids).order_by("pk"))
-            for row in rows:
-                try:
-                    with transaction.atomic():
-                        handle_one(row)
-                except ApplicationError as exc:
-                    failed.add(row.pk)
-                    logger.warning("after-sale %s: clock action refused: %s (%s)",
-                                   row.pk, exc, exc.code)
-                except Exception:
-                    # One broken row must not hold up every other due request.
-                    failed.add(row.pk)
-                    logger.exception("after-sale %s: clock action failed", row.pk)
-                else:
-                    moved += 1
-        if len(ids) < batch_size:
-            return moved
+    failed: set[int] = set()
+
+    def handle(ids) -> int:
+        moved = 0
+        rows = (AfterSaleRequest.objects.select_related("order", "line", "store")
+                .filter(pk__in=ids).order_by("pk"))
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    handle_one(row)
+            except ApplicationError as exc:
+                failed.add(row.pk)
+                logger.warning("after-sale %s: clock action refused: %s (%s)",
+                               row.pk, exc, exc.code)
+            except Exception:
+                # One broken row must not hold up every other due request.
+                failed.add(row.pk)
+                logger.exception("after-sale %s: clock action failed", row.pk)
+            else:
+                moved += 1
+        return moved
+
+    return sweep_due(due_qs, handle, batch_size, order=(clock,), skip=failed)
 
 
 @register("aftersale.contact_missed")
@@ -85,13 +69,13 @@ def contact_missed(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     def handle(ids):
         services.after_sale_requests_note_batch(
             ids=ids, status=Status.PENDING, now=now, flags={"contact_missed": True},
-            reason=_("The merchant did not contact the buyer in time"))
+            reason=R("contact_missed"))
         services._record_violation(request_ids=ids, kind="contact_missed", actor=None, now=now,
-                                   reason=_("Missed the 36 h contact deadline"))
+                                   reason=R("contact_missed_violation"))
 
     due = AfterSaleRequest.objects.filter(status=Status.PENDING, contact_by__lte=now,
                                           contacted_at__isnull=True, contact_missed=False)
-    return _sweep_batches(due, handle, batch_size)
+    return sweep_due(due, handle, batch_size, order=("contact_by",))
 
 
 @register("aftersale.auto_approve")
@@ -99,7 +83,7 @@ def auto_approve(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     """72 h without a review: approved automatically."""
     due = AfterSaleRequest.objects.filter(status=Status.PENDING, review_by__lte=now)
     return _sweep_rows(due, lambda r: services.after_sale_request_auto_approve(r, now=now),
-                       batch_size)
+                       batch_size, "review_by")
 
 
 @register("aftersale.return_reminder")
@@ -109,12 +93,11 @@ def return_reminder(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     def handle(ids):
         services.after_sale_requests_note_batch(
             ids=ids, status=Status.AWAITING_RETURN, now=now, flags={"ship_reminded": True},
-            reason=_("Reminder: ship the return and upload the waybill, or the request "
-                     "closes automatically"))
+            reason=R("return_reminder"))
 
     due = AfterSaleRequest.objects.filter(status=Status.AWAITING_RETURN,
                                           buyer_ship_by__lte=now, ship_reminded=False)
-    return _sweep_batches(due, handle, batch_size)
+    return sweep_due(due, handle, batch_size, order=("buyer_ship_by",))
 
 
 @register("aftersale.auto_close")
@@ -124,11 +107,11 @@ def auto_close(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     def handle(ids):
         services.after_sale_requests_transition_batch(
             ids=ids, from_status=Status.AWAITING_RETURN, to=Status.CLOSED, now=now,
-            reason=_("Closed automatically: no return waybill in time"))
+            reason=R("auto_closed"))
 
     due = AfterSaleRequest.objects.filter(status=Status.AWAITING_RETURN,
                                           auto_close_at__lte=now)
-    return _sweep_batches(due, handle, batch_size)
+    return sweep_due(due, handle, batch_size, order=("auto_close_at",))
 
 
 @register("aftersale.auto_receive")
@@ -136,7 +119,7 @@ def auto_receive(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     """10 days after the buyer's waybill without the merchant's receipt: refunded."""
     due = AfterSaleRequest.objects.filter(status=Status.RETURNING, receive_by__lte=now)
     return _sweep_rows(due, lambda r: services.after_sale_request_auto_receive(r, now=now),
-                       batch_size)
+                       batch_size, "receive_by")
 
 
 @register("aftersale.reship_overdue")
@@ -147,13 +130,13 @@ def reship_overdue(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     def handle(ids):
         services.after_sale_requests_note_batch(
             ids=ids, status=Status.AWAITING_RESHIP, now=now, flags={"reship_overdue": True},
-            reason=_("The merchant did not ship the replacement in time"))
+            reason=R("reship_missed"))
         services._record_violation(request_ids=ids, kind="reship_overdue", actor=None, now=now,
-                                   reason=_("Missed the 48 h reship deadline"))
+                                   reason=R("reship_missed_violation"))
 
     due = AfterSaleRequest.objects.filter(status=Status.AWAITING_RESHIP, reship_by__lte=now,
                                           reship_overdue=False)
-    return _sweep_batches(due, handle, batch_size)
+    return sweep_due(due, handle, batch_size, order=("reship_by",))
 
 
 def refusal_intake_due(now: datetime):
@@ -180,21 +163,20 @@ def refusal_intake(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     clock. Reads shop's tracking events; shop does not need to know about after-sales.
     Each event is handled once (RefusedParcelIntake), whether or not anything was left to
     refund, so a fully refunded or paid-out order is not read again."""
-    due = refusal_intake_due(now)
-    touched, seen = 0, set()
-    while True:
-        with transaction.atomic():
-            events = list(due.exclude(pk__in=seen).select_for_update(skip_locked=True)
-                          .order_by("pk")[:batch_size])
-            for event in events:
-                seen.add(event.pk)
-                try:
-                    with transaction.atomic():
-                        touched += services.refused_parcel_intake(event, now=now) or 0
-                except Exception:
-                    logger.exception("tracking event %s: refused parcel not noted", event.pk)
-        if len(events) < batch_size:
-            return touched
+    seen: set[int] = set()
+
+    def handle(ids) -> int:
+        touched = 0
+        for event in TrackingEvent.objects.filter(pk__in=ids).order_by("pk"):
+            seen.add(event.pk)
+            try:
+                with transaction.atomic():
+                    touched += services.refused_parcel_intake(event, now=now) or 0
+            except Exception:
+                logger.exception("tracking event %s: refused parcel not noted", event.pk)
+        return touched
+
+    return sweep_due(refusal_intake_due(now), handle, batch_size, order=("at",), skip=seen)
 
 
 @register("aftersale.refusal_refund")
@@ -202,7 +184,7 @@ def refusal_refund(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     """48 h after the refused parcel is back at the merchant: refunded automatically."""
     due = AfterSaleRequest.objects.filter(status=Status.PENDING, refusal_refund_by__lte=now)
     return _sweep_rows(due, lambda r: services.after_sale_request_refusal_refund(r, now=now),
-                       batch_size)
+                       batch_size, "refusal_refund_by")
 
 
 @register("aftersale.quality_review")
@@ -212,7 +194,7 @@ def quality_review(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     due = AfterSaleRequest.objects.filter(status=Status.RULING_REVIEW,
                                           quality_review_by__lte=now)
     return _sweep_rows(due, lambda r: services.after_sale_request_quality_timeout(r, now=now),
-                       batch_size)
+                       batch_size, "quality_review_by")
 
 
 @register("aftersale.refund_check")
@@ -223,7 +205,7 @@ def refund_check(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     due."""
     due = AfterSaleRequest.objects.filter(status=Status.REFUNDING, refund_check_at__lte=now)
     return _sweep_rows(due, lambda r: services.after_sale_request_refund_check(r, now=now),
-                       batch_size)
+                       batch_size, "refund_check_at")
 
 
 @register("aftersale.agent_overdue")
@@ -234,11 +216,11 @@ def agent_overdue(now: datetime, batch_size: int = BATCH_SIZE) -> int:
     def handle(ids):
         services.after_sale_requests_note_batch(
             ids=ids, status=Status.ESCALATED, now=now, flags={"agent_overdue": True},
-            reason=_("Support has not ruled within its handling time"))
+            reason=R("agent_overdue"))
 
     due = AfterSaleRequest.objects.filter(status=Status.ESCALATED, agent_handle_by__lte=now,
                                           agent_overdue=False)
-    return _sweep_batches(due, handle, batch_size)
+    return sweep_due(due, handle, batch_size, order=("agent_handle_by",))
 
 
 ALL = (contact_missed, auto_approve, return_reminder, auto_close, auto_receive, reship_overdue,

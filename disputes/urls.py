@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", AreaLoginView.as_view(area="support"), name="login"),
     path("logout/", AreaLogoutView.as_view(area="support"), name="logout"),
     path("", views.queue, name="queue"),
+    path("next/", views.case_next, name="next"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/take/", views.case_take, name="case_take"),
     path("cases/<int:pk>/assign/", views.case_assign, name="case_assign"),

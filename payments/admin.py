@@ -4,18 +4,13 @@ callbacks and the owning domain's services."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import ReadOnlyInline, ReadOnlyModelAdmin
+from common.admin import ReadOnlyModelAdmin, TimelineInline
 from payments import purposes
 from payments.models import Payment, PaymentEvent
 
 
-class PaymentEventInline(ReadOnlyInline):
+class PaymentEventInline(TimelineInline):
     model = PaymentEvent
-    fields = ["at", "from_status", "to_status", "actor", "reason"]
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
 
 
 @admin.register(Payment)

@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api import raw_body
 from payments.services import payment_callback_handle
 
 SIGNATURE_HEADER = "X-Signature"
@@ -26,7 +27,7 @@ class PaymentCallbackView(APIView):
     @extend_schema(request=None, responses=PaymentCallbackOut)
     def post(self, request, provider):
         payment, changed = payment_callback_handle(
-            provider_name=provider, body=request.body,
+            provider_name=provider, body=raw_body(request),
             signature=request.headers.get(SIGNATURE_HEADER, ""),
         )
         return Response({"ok": True, "changed": changed, "status": payment.status})

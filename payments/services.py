@@ -18,15 +18,18 @@ the same transaction as these calls."""
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
+from common.idempotency import once
 from common.money import to_money
+from common.reasons import reason_fields
 from payments import purposes, rules
 from payments.models import Payment, PaymentEvent
 from payments.providers import payment_provider
+from payments.reasons import R
 
 
 class PaymentFailedError(ApplicationError):
@@ -38,9 +41,9 @@ class PaymentFailedError(ApplicationError):
         self.payment = payment
 
 
-def _event(payment: Payment, old: str, new: str, *, actor, reason: str, now, **data) -> None:
+def _event(payment: Payment, old: str, new: str, *, actor, reason, now, **data) -> None:
     PaymentEvent.objects.create(payment=payment, from_status=old, to_status=new, actor=actor,
-                                reason=reason, at=now, data=data)
+                                at=now, data=data, **reason_fields(reason))
 
 
 def payment_settle(*, payment: Payment, succeeded: bool, now: datetime | None = None,
@@ -64,11 +67,15 @@ def payment_settle(*, payment: Payment, succeeded: bool, now: datetime | None = 
         fields.append("idempotency_key")
     payment.save(update_fields=fields)
     _event(payment, old, new, actor=actor, now=now,
-           reason="provider_confirmed" if succeeded else "provider_failed",
+           reason=R("provider_confirmed") if succeeded else R("provider_failed"),
            **({"callback": True} if callback is not None else {}))
     if notify:
         purposes.notify(payment, succeeded=succeeded, now=now)
     return True
+
+
+def _keyed(idempotency_key: str):
+    return lambda: Payment.objects.filter(idempotency_key=idempotency_key).first()
 
 
 def _same_request(existing: Payment, *, kind, amount, purpose, subject_id,
@@ -92,26 +99,22 @@ def payment_start(*, purpose: str, subject_id, amount, idempotency_key: str, act
     amount = to_money(amount)
     if amount <= 0:
         raise ApplicationError(_("A payment must be more than zero."), code="invalid_amount")
-    existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
-    if existing:
-        return _same_request(existing, kind=rules.PAYMENT, amount=amount, purpose=purpose,
-                             subject_id=subject_id)
-    provider = payment_provider()
-    try:
-        with transaction.atomic():
-            payment = Payment.objects.create(
-                purpose=purpose, subject_id=str(subject_id), reference=reference,
-                kind=rules.PAYMENT, provider=provider.name,
-                provider_ref=provider.new_reference(purpose.split(".")[0]),
-                idempotency_key=idempotency_key,
-                amount=amount, reason=str(reason)[:200], created_at=now, data=data or {},
-            )
-            _event(payment, "", rules.PENDING, actor=actor, reason="started", now=now)
-    except IntegrityError:
-        existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is None:
-            raise
-        return _same_request(existing, kind=rules.PAYMENT, amount=amount, purpose=purpose,
+
+    def create() -> Payment:
+        provider = payment_provider()
+        payment = Payment.objects.create(
+            purpose=purpose, subject_id=str(subject_id), reference=reference,
+            kind=rules.PAYMENT, provider=provider.name,
+            provider_ref=provider.new_reference(purpose.split(".")[0]),
+            idempotency_key=idempotency_key,
+            amount=amount, reason=str(reason)[:200], created_at=now, data=data or {},
+        )
+        _event(payment, "", rules.PENDING, actor=actor, reason=R("started"), now=now)
+        return payment
+
+    payment, created = once(_keyed(idempotency_key), create)
+    if not created:
+        return _same_request(payment, kind=rules.PAYMENT, amount=amount, purpose=purpose,
                              subject_id=subject_id)
     return payment
 
@@ -129,32 +132,28 @@ def _money_out(kind: str, *, purpose, subject_id, payee, amount, idempotency_key
         raise ApplicationError(
             _("A refund must be more than zero.") if kind == rules.REFUND
             else _("A payout must be more than zero."), code="invalid_amount")
-    existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
-    if existing:
-        return _same_request(existing, kind=kind, amount=amount, purpose=purpose,
-                             subject_id=subject_id, payee=payee)
-    provider = payment_provider()
-    try:
-        with transaction.atomic():
-            payment = Payment.objects.create(
-                purpose=purpose, subject_id=str(subject_id), reference=reference, kind=kind,
-                provider=provider.name, provider_ref=provider.new_reference(kind),
-                idempotency_key=idempotency_key, amount=amount,
-                payee_id=getattr(payee, "pk", payee), reason=str(reason)[:200],
-                created_at=now, data=data or {},
-            )
-            _event(payment, "", rules.PENDING, actor=actor, reason="requested", now=now)
-            answer = provider.refund(payment) if kind == rules.REFUND else provider.payout(payment)
-            if answer != rules.PENDING:
-                payment_settle(payment=payment, succeeded=answer == rules.SUCCEEDED, now=now,
-                               actor=actor, notify=False)
-    except IntegrityError:
-        # The same key won a race in another transaction: that request stands, this one
-        # moved nothing.
-        existing = Payment.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is None:
-            raise
-        return _same_request(existing, kind=kind, amount=amount, purpose=purpose,
+
+    def create() -> Payment:
+        provider = payment_provider()
+        payment = Payment.objects.create(
+            purpose=purpose, subject_id=str(subject_id), reference=reference, kind=kind,
+            provider=provider.name, provider_ref=provider.new_reference(kind),
+            idempotency_key=idempotency_key, amount=amount,
+            payee_id=getattr(payee, "pk", payee), reason=str(reason)[:200],
+            created_at=now, data=data or {},
+        )
+        _event(payment, "", rules.PENDING, actor=actor, reason=R("requested"), now=now)
+        answer = provider.refund(payment) if kind == rules.REFUND else provider.payout(payment)
+        if answer != rules.PENDING:
+            payment_settle(payment=payment, succeeded=answer == rules.SUCCEEDED, now=now,
+                           actor=actor, notify=False)
+        return payment
+
+    # A request under a key already used (also one that won a race in another
+    # transaction) gets that request's payment; this one moves nothing.
+    payment, created = once(_keyed(idempotency_key), create)
+    if not created:
+        return _same_request(payment, kind=kind, amount=amount, purpose=purpose,
                              subject_id=subject_id, payee=payee)
     if payment.status == rules.FAILED:
         if kind == rules.REFUND:

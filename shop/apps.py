@@ -10,11 +10,11 @@ class ShopConfig(AppConfig):
         # configuration keys, demo-data loaders, deadline sweeps, worker tasks, the payment
         # purposes shop owns and its subscriptions to compliance's announcements
         from shop import (  # noqa: F401
+            academy_sources,
             conf,
             demo,
-            demo_deposits,
-            demo_orders,
             purposes,
+            reasons,
             subscribers,
             sweeps,
             tasks,

@@ -12,11 +12,15 @@ from common.config import define
 
 define("order.pay_within_minutes", 30, _("Unpaid orders are cancelled after"), "min")
 define("order.ship_within_hours", 48, _("Merchant ships within (after payment)"), "h")
+define("order.ship_soon_hours", 6,
+       _("The dashboard flags orders to ship whose deadline is within"), "h")
 define("order.pickup_within_hours", 72, _("Courier pickup visible within (after payment)"), "h")
 define("order.complete_after_signing_days", 7, _("Orders complete automatically after signing"), "d")
 define("courier.future_skew_minutes", 10,
        _("Courier events dated further ahead than this are refused"), "min")
 define("dsr.window_days", 90, _("DSR is averaged over the last"), "d")
+define("product.description_max_length", 5000,
+       _("A product description is at most this many characters"), "")
 
 # --- deposits, store account, closure ---------------------------------------------------
 # Base amount of each deposit type.
@@ -47,4 +51,9 @@ define("closure.review_days", 30, _("Closure applications are reviewed within"),
 define(
     "closure.quiet_days", 30,
     _("A store may close once its last order completed at least"), "d",
+)
+define(
+    "store.profile_link_prefixes",
+    "www.kuaishou.com/profile/ live.kuaishou.com/profile/ v.kuaishou.com/ m.gifshow.com/fw/user/",
+    _("Accepted merchant profile links (host and path before the id, separated by spaces)"),
 )

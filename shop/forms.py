@@ -8,20 +8,30 @@ same limits).
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from common.uploads import SniffedImageField
+from shop.services.products import description_too_long_message, product_description_max_length
 
-# The description is a TextField (no length in the schema); this is the limit a merchant
-# can submit. A product page reads comfortably well below it.
-PRODUCT_DESCRIPTION_MAX_LENGTH = 5000
+
+class ProductDescriptionField(forms.CharField):
+    """The description (a TextField, no length in the table) up to the configured
+    `product.description_max_length`, read when the form is checked: the same cap as the
+    product service, so the form and the service agree whatever a reviewer sets."""
+
+    def validate(self, value):
+        super().validate(value)
+        limit = product_description_max_length()
+        if value and len(value) > limit:
+            raise ValidationError(description_too_long_message(limit), code="max_length")
 
 
 def product_description_field(**kwargs) -> forms.CharField:
     kwargs.setdefault("label", _("Description"))
     kwargs.setdefault("required", False)
     kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 5}))
-    return forms.CharField(max_length=PRODUCT_DESCRIPTION_MAX_LENGTH, **kwargs)
+    return ProductDescriptionField(**kwargs)
 
 
 def product_image_field(**kwargs) -> SniffedImageField:

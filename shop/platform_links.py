@@ -328,3 +328,46 @@ def parse_platform_link(text: str) -> PlatformLink:
         # javascript:, data:, vbscript: and friends, which carry no "//".
         raise _bad_scheme()
     raise _invalid()
+
+
+# --- the merchant's own profile on the platform -------------------------------------------
+_PROFILE_ID = re.compile(r"[A-Za-z0-9_\-]{2,64}")
+
+
+def _profile_refused() -> ValidationError:
+    return ValidationError(
+        _("Only the link to your own profile on this platform is accepted (for example "
+          "https://www.kuaishou.com/profile/…)."),
+        code="profile_link_not_platform",
+    )
+
+
+def parse_profile_link(text: str, prefixes) -> str:
+    """The merchant's profile link, rebuilt as ``https://<prefix><id>`` (no query, no
+    fragment), or "" for an empty input. `prefixes` are the accepted forms, each a host and
+    the path before the profile id (``www.kuaishou.com/profile/``); the host must match
+    exactly. Anything else raises ValidationError (code ``profile_link_not_platform``)."""
+    raw = "" if text is None else str(text)
+    if len(raw) > MAX_INPUT_LENGTH:
+        raise _profile_refused()
+    cleaned = unicodedata.normalize("NFKC", raw).strip()
+    if not cleaned:
+        return ""
+    if "://" not in cleaned:
+        cleaned = "https://" + cleaned
+    try:
+        parts, host = _split(cleaned)
+    except ValidationError:
+        raise _profile_refused()
+    host = host.lower()
+    for prefix in prefixes:
+        prefix_host, _sep, prefix_path = prefix.strip().lower().partition("/")
+        prefix_path = "/" + prefix_path
+        if not prefix_host or host != prefix_host:
+            continue
+        if not parts.path.lower().startswith(prefix_path):
+            continue
+        profile_id = parts.path[len(prefix_path):].rstrip("/")
+        if _PROFILE_ID.fullmatch(profile_id):
+            return f"https://{host}{prefix_path}{profile_id}"
+    raise _profile_refused()

@@ -13,6 +13,7 @@ from common.errors import ApplicationError
 from compliance import hooks
 from compliance import services as compliance_services
 from shop.models import Product
+from shop.services.accounts import store_account_forfeit_on_credit_zero
 from shop.services.products import product_delist, product_relist
 
 logger = logging.getLogger(__name__)
@@ -67,5 +68,41 @@ def relist_after_qualification_restored(*, store_id, qualification, reason, now)
     )
 
 
+@transaction.atomic
+def delist_for_measure(*, store_id, product_ids, reason, actor, now):
+    """A market-management measure takes the store's listed products (or the named ones)
+    off sale, as a reviewer's delisting."""
+    listed = Product.objects.select_for_update(of=("self",)).filter(
+        store_id=store_id, status=Product.Status.LISTED).order_by("pk")
+    if product_ids is not None:
+        listed = listed.filter(pk__in=product_ids)
+    for product in listed:
+        product_delist(product=product, actor=actor, reason=reason,
+                       cause=Product.DelistedCause.REVIEWER, now=now)
+
+
+@transaction.atomic
+def relist_after_reinspection(*, store_id, product_ids, reason, actor, now):
+    """A re-inspection passed: the products the failed inspection delisted are relisted
+    (one the store may not list now stays delisted, and the reviewer sees why)."""
+    delisted = Product.objects.select_for_update(of=("self",)).filter(
+        store_id=store_id, pk__in=product_ids or [], status=Product.Status.DELISTED,
+        delisted_cause=Product.DelistedCause.REVIEWER).order_by("pk")
+    for product in delisted:
+        try:
+            product_relist(product=product, actor=actor, reason=reason, now=now)
+        except ApplicationError as exc:
+            logger.warning("relisting product %s refused: %s", product.pk, exc.code)
+
+
+def forfeit_balance_on_credit_zero(*, store_id, violation, reason, now):
+    """A credit score of 0: the remaining store-account balance is deducted."""
+    store_account_forfeit_on_credit_zero(store_id=store_id, violation=violation,
+                                         reason=reason, now=now)
+
+
 hooks.subscribe(hooks.QUALIFICATION_EXPIRED, delist_for_expired_qualification)
 hooks.subscribe(hooks.QUALIFICATION_RESTORED, relist_after_qualification_restored)
+hooks.subscribe(hooks.CREDIT_SCORE_ZERO, forfeit_balance_on_credit_zero)
+hooks.subscribe(hooks.PRODUCTS_DELIST, delist_for_measure)
+hooks.subscribe(hooks.PRODUCTS_RELIST, relist_after_reinspection)

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from common.area_views import AreaLoginView, AreaLogoutView
-from shop.views import dashboard, deposits, onboarding, orders, products
+from shop.views import dashboard, deposits, invoices, onboarding, orders, products
 
 app_name = "seller"
 
@@ -14,5 +14,6 @@ urlpatterns = [
     *onboarding.urlpatterns,
     *products.urlpatterns,
     *orders.urlpatterns,
+    *invoices.urlpatterns,
     *deposits.urlpatterns,
 ]

@@ -68,7 +68,7 @@ class MerchantApplicationFactory(factory.django.DjangoModelFactory):
     registered_name = factory.Sequence(lambda n: f"测试商贸有限公司{n}")
     business_scope = "日用百货销售"
     contact_phone = "13800138000"
-    store_name = factory.Sequence(lambda n: f"测试小店{n}")
+    store_name = factory.Sequence(lambda n: f"申请小店{n}")
 
 
 class StoreFactory(factory.django.DjangoModelFactory):

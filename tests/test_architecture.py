@@ -164,6 +164,8 @@ STATUS_WRITERS = {
     ("compliance/services.py", "qualifications_transition_batch"),
     ("disputes/services/transitions.py", "after_sale_request_transition"),
     ("disputes/services/transitions.py", "after_sale_requests_transition_batch"),
+    ("promotions/services/coupons.py", "coupon_claims_transition"),
+    ("promotions/services/campaigns.py", "campaign_entries_transition_batch"),
 }
 # Not a workflow: a progress flag of a batch job, and an admin form helper's attribute.
 NOT_WORKFLOWS = {

@@ -4,6 +4,7 @@ from django.templatetags.tz import do_timezone
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common import config
 from common.money import format_cny
@@ -18,12 +19,26 @@ SELLER_NAV = [
     ("seller:store", _("Store")),
     ("seller:products", _("Products")),
     ("seller:orders", _("Orders")),
+    ("seller:invoices", _("Invoices")),
     ("seller_aftersales:list", _("After-sales")),
-    ("seller:marketing", _("Marketing")),
+    ("seller_promotions:live", pgettext_lazy("merchant menu", "Live selling")),
+    ("seller_promotions:flash_sales", _("Flash sales")),
+    ("seller_promotions:coupons", _("Coupons")),
+    ("seller_promotions:videos", _("Short videos")),
+    ("seller_promotions:lightning", _("Lightning purchase")),
+    ("seller_promotions:selection", _("Selection center")),
+    ("seller_promotions:ads", _("Paid promotion")),
+    ("seller_promotions:campaigns", _("Platform campaigns")),
     ("seller_compliance:center", _("Compliance")),
     ("seller:deposit", _("Deposit")),
+    ("seller_notifications:inbox", _("Notifications")),
     ("academy:index", _("Academy")),
 ]
+
+
+# Namespaces holding several sections of the menu: a page belongs to the section its URL
+# name starts with.
+SECTIONED_NAMESPACES = {"seller", "seller_promotions"}
 
 
 def _is_active(url_name: str, match) -> bool:
@@ -32,7 +47,7 @@ def _is_active(url_name: str, match) -> bool:
     namespace, section = url_name.split(":")
     if match.namespace != namespace:
         return False
-    if namespace != "seller":
+    if namespace not in SECTIONED_NAMESPACES:
         return True
     return match.url_name == section or match.url_name.startswith(section + "_")
 
@@ -48,6 +63,16 @@ def seller_nav(context):
             url = None
         items.append({"url": url, "label": label, "active": _is_active(url_name, match)})
     return {"items": items, "aria_label": _("Merchant navigation")}
+
+
+@register.inclusion_tag("includes/notification_bell.html", takes_context=True)
+def notification_bell(context):
+    """The header's link to the inbox with the unread count (one bounded query; "99+")."""
+    from common.notifications import unread_count
+
+    user = context["request"].user
+    count, more = unread_count(user) if user.is_authenticated else (0, False)
+    return {"count": count, "more": more}
 
 
 @register.filter

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.serializers import ID_MAX, TextField
 from disputes import rules
 from disputes.models import (
     AfterSaleAttachment,
@@ -16,6 +17,7 @@ from disputes.models import (
     AfterSaleRequest,
     Ruling,
 )
+from disputes.services import OFFLINE_PROPOSAL_MAX_LENGTH
 from shop.rules.orders import COURIERS
 
 
@@ -23,42 +25,51 @@ def _choices(choices) -> str:
     return ", ".join(choices.values)
 
 
+def _code_of(choices, **kwargs) -> TextField:
+    """A plain string that the service checks against `choices` (with its own refusal
+    code), listed as an enum in the schema so that clients know the values up front."""
+    field_class = extend_schema_field({"type": "string", "enum": list(choices.values)})(
+        type(f"{choices.__name__}Code", (TextField,), {}))
+    return field_class(max_length=max(len(v) for v in choices.values),
+                       help_text=_choices(choices), **kwargs)
+
+
 # --- inputs ---------------------------------------------------------------------------------
 class OpenIn(serializers.Serializer):
-    order_number = serializers.CharField(max_length=32)
-    line = serializers.IntegerField(min_value=1, help_text=_("Order line id"))
-    # Plain strings (the services check them): enum names like "kind" and "status" are
-    # taken in the schema by other apps' components.
-    kind = serializers.CharField(max_length=20, help_text=_choices(AfterSaleRequest.Kind))
-    reason = serializers.CharField(max_length=20, help_text=_choices(AfterSaleRequest.Reason))
+    order_number = TextField(max_length=32)
+    line = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text=_("Order line id"))
+    # Checked by the service (a ChoiceField's enum would be named after "kind", which other
+    # apps' components already use).
+    kind = _code_of(AfterSaleRequest.Kind)
+    reason = _code_of(AfterSaleRequest.Reason)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
                                       allow_null=True,
                                       help_text=_("Default: everything still refundable"))
-    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    description = TextField(max_length=2000, required=False, allow_blank=True)
     goods_intact = serializers.BooleanField(required=False, default=False)
 
 
 class WaybillIn(serializers.Serializer):
     courier = serializers.ChoiceField(choices=list(COURIERS.items()))
-    waybill_number = serializers.CharField(max_length=40)
+    waybill_number = TextField(max_length=40)
 
 
 class ReasonIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = TextField(max_length=2000)
 
 
 class ShortReasonIn(serializers.Serializer):
-    """A reason the service keeps to 200 characters (an offline settlement proposal)."""
+    """An offline settlement proposal: as long as the service keeps it."""
 
-    reason = serializers.CharField(max_length=200)
+    reason = TextField(max_length=OFFLINE_PROPOSAL_MAX_LENGTH)
 
 
 class OptionalReasonIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    reason = TextField(max_length=200, required=False, allow_blank=True)
 
 
 class ContactIn(serializers.Serializer):
-    message = serializers.CharField(max_length=2000)
+    message = TextField(max_length=2000)
 
 
 class ApproveIn(serializers.Serializer):
@@ -67,16 +78,43 @@ class ApproveIn(serializers.Serializer):
 
 
 class MessageIn(serializers.Serializer):
-    text = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    text = TextField(max_length=2000, required=False, allow_blank=True)
     images = serializers.ListField(child=serializers.FileField(), required=False,
                                    help_text=_("JPEG or PNG images"))
 
 
+class MessageTextIn(serializers.Serializer):
+    """A message in JSON: text only (images come as multipart/form-data)."""
+
+    text = TextField(max_length=2000, required=False, allow_blank=True)
+
+
 class EvidenceIn(serializers.Serializer):
-    kind = serializers.CharField(max_length=20, help_text=_choices(AfterSaleEvidence.Kind))
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    kind = TextField(max_length=20, help_text=_choices(AfterSaleEvidence.Kind))
+    note = TextField(max_length=2000, required=False, allow_blank=True)
     files = serializers.ListField(child=serializers.FileField(), required=False,
                                   help_text=_("JPEG, PNG or PDF files"))
+
+
+class EvidenceNoteIn(serializers.Serializer):
+    """Evidence in JSON: a note without files (files come as multipart/form-data)."""
+
+    kind = TextField(max_length=20, help_text=_choices(AfterSaleEvidence.Kind))
+    note = TextField(max_length=2000, required=False, allow_blank=True)
+
+
+class SellerListIn(serializers.Serializer):
+    """Filters of the merchant's list; a value outside them is a 400, not an empty page."""
+
+    status = serializers.ChoiceField(
+        choices=["open", *AfterSaleRequest.Status.values], required=False, allow_blank=True,
+        help_text="A status, or “open” for every request not yet finished.")
+    kind = serializers.ChoiceField(choices=AfterSaleRequest.Kind.values, required=False,
+                                   allow_blank=True)
+    escalated = serializers.ChoiceField(choices=["true", "false"], required=False,
+                                        allow_blank=True)
+    q = TextField(max_length=40, required=False, allow_blank=True,
+                  help_text="An order number, a return waybill or a request id.")
 
 
 # --- outputs --------------------------------------------------------------------------------
@@ -118,6 +156,8 @@ class EventOut(serializers.ModelSerializer):
     side = serializers.CharField()
     actor = serializers.CharField(source="actor_display")
     to_status_label = serializers.CharField()
+    reason = serializers.CharField(source="reason_display",
+                                   help_text=_("Why, in the reader's language"))
 
     class Meta:
         model = AfterSaleEvent

@@ -3,7 +3,7 @@
 detail. Anyone else's request is a 404."""
 
 from django.http import FileResponse, Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from common.api import IsBuyer, IsMerchant
 from common.parsers import JSONParser
+from common.serializers import ErrorOut
 from disputes import selectors, services
 from disputes.api import serializers as s
 from disputes.models import AfterSaleAttachment, AfterSaleRequest
@@ -52,11 +53,13 @@ class BuyerListCreateView(_Side, generics.ListAPIView):
 
     permission_classes = [IsBuyer]
     serializer_class = s.RequestOut
+    parser_classes = [JSONParser]
 
     def get_queryset(self):
         return selectors.requests_for_buyer(self.request.user)
 
-    @extend_schema(request=s.OpenIn, responses={201: s.RequestDetailOut})
+    # 404: the order or its line is not the caller's.
+    @extend_schema(request=s.OpenIn, responses={201: s.RequestDetailOut, 404: ErrorOut})
     def post(self, request):
         data = s.OpenIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -102,16 +105,22 @@ class _Action(_Side, APIView):
         return self.detail(request, pk)
 
 
-def _action(name, side, input_cls, perform, doc):
+# Actions that take files: JSON carries the text alone, multipart/form-data the files too
+# (an urlencoded form can carry no file).
+WITH_FILES = [JSONParser, MultiPartParser]
+
+
+def _action(name, side, input_cls, perform, doc, *, request_schema=None, parsers=None):
     """Build one action endpoint with its schema."""
     permission = IsBuyer if side == BUYER else IsMerchant
 
     class View(_Action):
         permission_classes = [permission]
         input = input_cls
+        parser_classes = parsers or _Action.parser_classes
 
-        @extend_schema(request=input_cls, responses=s.RequestDetailOut, description=doc,
-                       operation_id=f"{side}_aftersale_{name}")
+        @extend_schema(request=request_schema or input_cls, responses=s.RequestDetailOut,
+                       description=doc, operation_id=f"{side}_aftersale_{name}")
         def post(self, request, pk):
             return super().post(request, pk)
 
@@ -139,9 +148,14 @@ buyer_waybill = _action(
     "waybill", BUYER, s.WaybillIn,
     lambda r, o, d: services.after_sale_request_ship_return(request=o, actor=r.user, **d),
     "Upload the return waybill: the merchant's receipt clock starts.")
+MESSAGE_SCHEMA = {"application/json": s.MessageTextIn, "multipart/form-data": s.MessageIn}
+EVIDENCE_SCHEMA = {"application/json": s.EvidenceNoteIn, "multipart/form-data": s.EvidenceIn}
+
 buyer_message = _action("message", BUYER, s.MessageIn, _message,
-                        "A message to the merchant (and support), with images.")
-buyer_evidence = _action("evidence", BUYER, s.EvidenceIn, _evidence, "Add evidence.")
+                        "A message to the merchant (and support), with images.",
+                        request_schema=MESSAGE_SCHEMA, parsers=WITH_FILES)
+buyer_evidence = _action("evidence", BUYER, s.EvidenceIn, _evidence, "Add evidence.",
+                         request_schema=EVIDENCE_SCHEMA, parsers=WITH_FILES)
 buyer_escalate = _action("escalate", BUYER, s.ReasonIn, _escalate,
                          "Ask platform support to step in (客服介入).")
 buyer_cancel = _action(
@@ -159,26 +173,21 @@ class SellerListView(_Side, generics.ListAPIView):
     permission_classes = [IsMerchant]
     serializer_class = s.RequestOut
 
-    @extend_schema(parameters=[
-        OpenApiParameter("status", str, description="a status, or “open”"),
-        OpenApiParameter("kind", str), OpenApiParameter("escalated", bool),
-        OpenApiParameter("q", str, description="order number, return waybill or request id"),
-    ])
+    @extend_schema(parameters=[s.SellerListIn])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        params = self.request.query_params
-        escalated = {"true": True, "1": True, "false": False, "0": False}.get(
-            params.get("escalated", "").lower())
-        status_value = params.get("status", "")
-        if status_value and status_value != "open" and (
-                status_value not in AfterSaleRequest.Status.values):
-            status_value = "__none__"
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return AfterSaleRequest.objects.none()
+        params = s.SellerListIn(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        v = params.validated_data
         return selectors.request_filter(
-            selectors.requests_for_merchant(self.request.user), status=status_value,
-            kind=params.get("kind", "") if params.get("kind") in AfterSaleRequest.Kind.values
-            else "", escalated=escalated, q=params.get("q", "")[:40])
+            selectors.requests_for_merchant(self.request.user), status=v.get("status", ""),
+            kind=v.get("kind", ""),
+            escalated={"true": True, "false": False}.get(v.get("escalated", "")),
+            q=v.get("q", ""))
 
 
 class SellerDetailView(_Side, APIView):
@@ -225,9 +234,11 @@ seller_accept_ruling = _action(
 seller_escalate = _action("escalate", MERCHANT, s.ReasonIn, _escalate,
                           "Ask platform support to step in (客服介入).")
 seller_message = _action("message", MERCHANT, s.MessageIn, _message,
-                         "A message to the buyer (and support), with images.")
+                         "A message to the buyer (and support), with images.",
+                         request_schema=MESSAGE_SCHEMA, parsers=WITH_FILES)
 seller_evidence = _action("evidence", MERCHANT, s.EvidenceIn, _evidence,
-                          "Add evidence (invoices, certificates, proofs).")
+                          "Add evidence (invoices, certificates, proofs).",
+                          request_schema=EVIDENCE_SCHEMA, parsers=WITH_FILES)
 
 
 # --- files ----------------------------------------------------------------------------------

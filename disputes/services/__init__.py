@@ -40,6 +40,7 @@ from disputes.services.clocks import (  # noqa: F401
 )
 from disputes.services.conversation import (  # noqa: F401
     _may_talk,
+    _prepared_files,
     _store_files,
     after_sale_evidence_add,
     after_sale_message_post,
@@ -65,6 +66,7 @@ from disputes.services.refunds import (  # noqa: F401
 from disputes.services.requests import (  # noqa: F401
     _PAID_STATUSES,
     _RECEIVED_STATUSES,
+    OFFLINE_PROPOSAL_MAX_LENGTH,
     _receive,
     _return_address_or_none,
     after_sale_request_accept_ruling,

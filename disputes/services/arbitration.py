@@ -10,12 +10,15 @@ from django.utils.translation import gettext_lazy
 from common import roles
 from common.errors import ApplicationError
 from common.money import ZERO, to_money
+from common.reasons import Label
 from disputes import rules, selectors
 from disputes.models import (
     AfterSaleRequest,
     Ruling,
     Side,
 )
+from disputes.notifications import notify_aftersale_ruled
+from disputes.reasons import R
 from disputes.services.refunds import (
     _refund_now,
     _send_back,
@@ -64,7 +67,7 @@ def after_sale_case_take(*, request, actor, now: datetime | None = None) -> Afte
                                    code="taken")
         _require_impartial(request, actor)
         _note(request, actor=actor, side=Side.AGENT, now=now,
-              reason=_("Taken by %(agent)s") % {"agent": actor.get_username()},
+              reason=R("taken", agent=actor.get_username()),
               fields={"agent": actor})
     return request
 
@@ -100,8 +103,7 @@ def after_sale_case_assign(*, request, actor, agent, reason: str = "",
         _require_impartial(request, agent, field="agent")
         previous = request.agent.get_username() if request.agent_id else None
         _note(request, actor=actor, side=Side.AGENT, now=now,
-              reason=_("Handed over to %(agent)s: %(why)s") % {
-                  "agent": agent.get_username(), "why": reason},
+              reason=R("handed_over", agent=agent.get_username()).noting(reason),
               fields={"agent": agent},
               data={"handed_over_from": previous, "handed_over_to": agent.get_username(),
                     "why": reason})
@@ -238,10 +240,10 @@ def ruling_issue(
         if merchant_fault:
             _record_violation(request_ids=[request.pk], kind="ruling_merchant_fault",
                               actor=actor, now=now,
-                              reason=_("Ruling: the merchant is at fault (%(fault)s)")
-                              % {"fault": ruling.get_fault_display()})
-        text = _("Ruling: %(outcome)s. %(reasoning)s") % {
-            "outcome": ruling.get_outcome_display(), "reasoning": reasoning}
+                              reason=R("merchant_at_fault",
+                                       fault=Label("disputes.Ruling.fault", ruling.fault)))
+        text = R("ruling", outcome=Label("disputes.Ruling.outcome", ruling.outcome)).noting(
+            reasoning)
         extra = {"ruled_at": now, "platform_pays": bool(platform_pays_first)}
         if outcome == Ruling.Outcome.EXCHANGE:
             extra["resolution"] = AfterSaleRequest.Resolution.EXCHANGE
@@ -260,6 +262,7 @@ def ruling_issue(
             after_sale_request_transition(request=request, to=next_status, actor=actor,
                                           side=Side.AGENT, reason=text, now=now, extra=extra,
                                           data=data)
+        notify_aftersale_ruled(request, ruling, now=now)
     return ruling
 
 
@@ -282,7 +285,7 @@ def ruling_reopen(*, ruling: Ruling, actor, reason: str,
         ruling.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
         return after_sale_request_transition(
             request=request, to=rules.ESCALATED, actor=actor, side=Side.REVIEWER, now=now,
-            reason=_("Ruling reopened by a reviewer: %(reason)s") % {"reason": reason},
+            reason=R("ruling_reopened").noting(reason),
             extra={"ruled_at": None, "agent_overdue": False}, data={"ruling": ruling.pk})
 
 

@@ -11,6 +11,7 @@ from disputes.models import (
     Ruling,
     Side,
 )
+from disputes.reasons import R
 from disputes.services.refunds import (
     _refund_now,
     _send_back,
@@ -50,20 +51,18 @@ def after_sale_request_auto_approve(request, *, now) -> AfterSaleRequest:
     does not have the goods, and goes to support once they were signed for."""
     action = rules.auto_approve_action(kind=request.kind, reason=request.reason,
                                        goods_signed=request.order.signed_at is not None)
-    reason = _("Approved automatically: the merchant did not review in time")
+    reason = R("auto_approved")
     if action == rules.AUTO_REFUND:
         return _refund_now(request, actor=None, side=Side.SYSTEM, reason=reason, now=now)
     if action == rules.AUTO_ESCALATE:
         return _system_escalate(
             request, code="review_timeout", now=now,
-            reason=_("The merchant did not review in time; the goods were signed for, so "
-                     "platform support decides instead of an automatic refund"))
+            reason=R("auto_escalated_signed"))
     address = _return_address_or_none(request.store)
     if address is None:
         return _system_escalate(
             request, code="no_return_address", now=now,
-            reason=_("Approved automatically, but the merchant has no return address: "
-                     "support will give one"))
+            reason=R("auto_escalated_no_address"))
     return _send_back(request, actor=None, side=Side.SYSTEM, reason=reason, now=now,
                       address=address)
 
@@ -72,13 +71,13 @@ def after_sale_request_auto_receive(request, *, now) -> AfterSaleRequest:
     """10 days after the buyer's waybill without a receipt: treated as received — the
     refund is made (an exchange goes to reshipping)."""
     return _receive(request, actor=None, side=Side.SYSTEM, now=now,
-                    reason=_("Receipt not confirmed in time: treated as received"))
+                    reason=R("auto_received"))
 
 
 def after_sale_request_refusal_refund(request, *, now) -> AfterSaleRequest:
     """48 h after a refused parcel is back at the merchant: refunded automatically."""
     return _refund_now(request, actor=None, side=Side.SYSTEM, now=now,
-                       reason=_("Refused parcel back at the merchant: refunded automatically"))
+                       reason=R("refusal_refunded"))
 
 
 def after_sale_request_quality_timeout(request, *, now) -> AfterSaleRequest:
@@ -87,9 +86,7 @@ def after_sale_request_quality_timeout(request, *, now) -> AfterSaleRequest:
     address = _return_address_or_none(request.store) or dict(request.return_address)
     return _send_back(
         request, actor=None, side=Side.SYSTEM, now=now, address=address,
-        reason=_("The merchant did not review the ruling in time: the platform gives the "
-                 "return address and pays the buyer from the deposit once the return is "
-                 "confirmed"),
+        reason=R("quality_timeout"),
         extra={"platform_pays": True})
 
 
@@ -130,7 +127,7 @@ def refused_parcel_note(tracking: TrackingEvent, *, now) -> int:
             if open_request.status == rules.PENDING and open_request.kind == Kind.REFUND_ONLY:
                 fields["refusal_refund_by"] = deadline
             _note(open_request, actor=None, side=Side.SYSTEM, now=now, fields=fields,
-                  reason=_("Courier: the refused parcel is back at the merchant"),
+                  reason=R("refused_parcel_back"),
                   data={"tracking": tracking.pk})
             touched += 1
             continue
@@ -141,8 +138,7 @@ def refused_parcel_note(tracking: TrackingEvent, *, now) -> int:
         if ruling is not None:
             ruled = AfterSaleRequest.objects.select_for_update().get(pk=ruling.request_id)
             _note(ruled, actor=None, side=Side.SYSTEM, now=now,
-                  reason=_("Courier: the refused parcel is back at the merchant; the ruling "
-                           "stands unless a reviewer reopens it"),
+                  reason=R("refused_parcel_ruled"),
                   data={"tracking": tracking.pk})
             touched += 1
             continue
@@ -156,7 +152,7 @@ def refused_parcel_note(tracking: TrackingEvent, *, now) -> int:
             created_at=now, updated_at=now, **clocks, **_list_fields(Status.PENDING, clocks),
         )
         _event(request, "", Status.PENDING, None, Side.SYSTEM,
-               _("Courier: the refused parcel is back at the merchant; refund due"), now,
+               R("refused_parcel_opened"), now,
                tracking=tracking.pk)
         touched += 1
     return touched

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from common import config
 from common.errors import ApplicationError
+from common.reasons import Label
 from common.uploads import reencode_image, sanitize_filename, validate_upload
 from disputes import rules
 from disputes.models import (
@@ -17,6 +18,7 @@ from disputes.models import (
     AfterSaleRequest,
     Side,
 )
+from disputes.reasons import R
 from disputes.services.transitions import (
     _note,
     _side_of,
@@ -29,7 +31,9 @@ Kind = AfterSaleRequest.Kind
 
 
 # --- messages and evidence -------------------------------------------------------------------
-def _store_files(request, files, *, allowed: tuple[str, ...], message=None, evidence=None):
+def _prepared_files(files, *, allowed: tuple[str, ...]) -> list:
+    """Check every file and re-encode the images, before any transaction opens: nobody
+    waits for the write lock while Pillow works."""
     files = [f for f in (files or []) if f]
     limit = config.get("aftersale.max_files_per_upload")
     if len(files) > limit:
@@ -53,6 +57,10 @@ def _store_files(request, files, *, allowed: tuple[str, ...], message=None, evid
             raise ApplicationError(exc.messages[0], code=exc.code or "invalid_file",
                                    field="files")
         rows.append((info, content, sanitize_filename(getattr(upload, "name", ""))))
+    return rows
+
+
+def _store_files(request, rows, *, message=None, evidence=None):
     created = []
     for info, content, name in rows:
         attachment = AfterSaleAttachment(request=request, message=message, evidence=evidence,
@@ -88,12 +96,13 @@ def after_sale_message_post(*, request, actor, text: str = "", files=None,
     if not text and not files:
         raise ApplicationError(_("Write a message or add an image."), code="empty_message",
                                field="text")
+    rows = _prepared_files(files, allowed=("jpg", "png"))
     with transaction.atomic():
         request = after_sale_request_lock(request)
         side = _may_talk(request, actor)
         message = AfterSaleMessage.objects.create(request=request, author=actor, side=side,
                                                   text=text, created_at=now)
-        _store_files(request, files, allowed=("jpg", "png"), message=message)
+        _store_files(request, rows, message=message)
         AfterSaleRequest.objects.filter(pk=request.pk).update(updated_at=now)
     return message
 
@@ -108,14 +117,16 @@ def after_sale_evidence_add(*, request, actor, kind: str, note: str = "", files=
     note = _text(note, "note", required=False)
     if not note and not files:
         raise ApplicationError(_("Add a file or a note."), code="empty_evidence", field="files")
+    rows = _prepared_files(files, allowed=("jpg", "png", "pdf"))
     with transaction.atomic():
         request = after_sale_request_lock(request)
         side = _may_talk(request, actor)
         evidence = AfterSaleEvidence.objects.create(request=request, author=actor, side=side,
                                                     kind=kind, note=note, created_at=now)
-        _store_files(request, files, allowed=("jpg", "png", "pdf"), evidence=evidence)
+        _store_files(request, rows, evidence=evidence)
         _note(request, actor=actor, side=side, now=now,
-              reason=_("Evidence added: %(kind)s") % {"kind": evidence.get_kind_display()},
+              reason=R("evidence_added",
+                       kind=Label("disputes.AfterSaleEvidence.kind", evidence.kind)),
               data={"evidence": evidence.pk})
     return evidence
 

@@ -14,6 +14,7 @@ from disputes.models import (
     AfterSaleRequest,
     Side,
 )
+from disputes.reasons import R
 from disputes.services.transitions import (
     _event,
     _note,
@@ -61,7 +62,7 @@ def _deposit_deduct(request, amount, actor, reason, now, attempt: int = 1):
             code="deposits_unavailable")
     return deposit_deduct(store=request.store, amount=amount, cause_type="after_sale_request",
                           cause_id=_deduction_cause_id(request, attempt), actor=actor,
-                          reason=str(reason), account="store", now=now)
+                          reason=reason, account="store", now=now)
 
 
 def _deposit_deduction_give_back(request, attempt: int, *, now) -> None:
@@ -79,8 +80,7 @@ def _deposit_deduction_give_back(request, attempt: int, *, now) -> None:
     deposit_adjust(
         account=entry.account, amount=-entry.amount, actor=None, now=now,
         token=f"aftersale:{request.pk}:payout-failed:{attempt}",
-        reason=_("After-sale request #%(id)s: the platform's payout failed, the deduction is "
-                 "given back") % {"id": request.pk})
+        reason=R("payout_given_back", id=request.pk))
 
 
 def _close_order_if_fully_refunded(request, actor, now) -> None:
@@ -100,15 +100,14 @@ def _close_order_if_fully_refunded(request, actor, now) -> None:
         try:
             order_refund(order=order, amount=order.paid_amount - order.refunded_amount,
                          idempotency_key=f"aftersale:order:{order.pk}:postage", actor=actor,
-                         reason=_("Postage refunded: nothing was shipped"), now=now)
+                         reason=R("postage_refunded"), now=now)
         except PaymentFailedError as exc:
             logger.warning("order %s: postage refund refused by the provider", order.pk)
             _event(request, request.status, request.status, None, Side.SYSTEM,
-                   _("The postage refund failed at the payment provider; support refunds "
-                     "it by hand"), now, postage_failed=str(exc.payment.amount))
+                   R("postage_refund_failed"), now, postage_failed=str(exc.payment.amount))
             return
     if order_can_move(order.status, Order.Status.CLOSED):
-        order_close(order=order, actor=actor, reason=_("Refunded in full after-sales"), now=now)
+        order_close(order=order, actor=actor, reason=R("closed_refunded"), now=now)
 
 
 def _amount_due(request: AfterSaleRequest) -> Decimal:
@@ -132,7 +131,7 @@ def _pay_buyer(request: AfterSaleRequest, amount: Decimal, *, actor, reason, now
                 data={"order": request.order_id}, now=now)
         except PaymentFailedError as exc:
             order_money_event(request.order_id, actor=actor, now=now,
-                              reason=_("The payout failed at the payment provider"),
+                              reason=R("payout_failed"),
                               data={"payout_failed": str(amount),
                                     "payment": exc.payment.provider_ref})
             raise
@@ -142,7 +141,7 @@ def _pay_buyer(request: AfterSaleRequest, amount: Decimal, *, actor, reason, now
         return payment
     return order_refund(order=request.order, amount=amount, line=request.line,
                         idempotency_key=f"aftersale:{request.pk}:refund", actor=actor,
-                        reason=str(reason), now=now, purpose=AFTERSALE_REFUND,
+                        reason=reason, now=now, purpose=AFTERSALE_REFUND,
                         subject_id=request.pk)
 
 
@@ -157,8 +156,7 @@ def after_sale_payment_settled(payment: Payment, succeeded: bool, now: datetime)
     else:
         order_money_event(
             payment.data.get("order"), actor=None, now=now,
-            reason=_("Payout confirmed by the payment provider") if succeeded
-            else _("The payout failed at the payment provider"),
+            reason=R("payout_confirmed") if succeeded else R("payout_failed"),
             data={"payout_confirmed" if succeeded else "payout_failed": str(payment.amount),
                   "payment": payment.provider_ref})
     request = after_sale_request_lock(AfterSaleRequest(pk=int(payment.subject_id)))
@@ -166,7 +164,7 @@ def after_sale_payment_settled(payment: Payment, succeeded: bool, now: datetime)
         return  # an earlier attempt, or the request moved on meanwhile
     if succeeded:
         _refunded(request, payment, actor=None, side=Side.SYSTEM, now=now,
-                  reason=_("The payment provider confirmed the refund"))
+                  reason=R("refund_confirmed"))
         return
     if payment.kind == Payment.Kind.PAYOUT:
         _deposit_deduction_give_back(request, request.refund_attempts, now=now)
@@ -195,7 +193,7 @@ def _retry_later(request, amount, *, now, payment=None) -> None:
     _note(request, actor=None, side=Side.SYSTEM, now=now,
           fields={"payment": None, "refund_check_at": retry_at,
                   "refund_attempts": request.refund_attempts},
-          reason=_("The refund failed at the payment provider; it will be tried again"),
+          reason=R("refund_retry_later"),
           data={"refund_failed": str(amount), "retry_at": retry_at.isoformat(),
                 **({"payment": payment.provider_ref} if payment is not None else {})})
 
@@ -233,8 +231,7 @@ def _refund_now(request, *, actor, side, reason, now, extra=None) -> AfterSaleRe
     data = {"refund_pending": str(amount), "payment": payment.provider_ref}
     if request.status == rules.REFUNDING:  # another attempt, pending in its turn
         _note(request, actor=actor, side=side, now=now, fields=fields, data=data,
-              reason=_("The refund was asked for again; the payment provider is processing "
-                       "it"))
+              reason=R("refund_asked_again"))
         return request
     return after_sale_request_transition(
         request=request, to=rules.REFUNDING, actor=actor, side=side, reason=reason, now=now,
@@ -258,14 +255,14 @@ def after_sale_request_refund_check(request, *, now) -> AfterSaleRequest:
         return request
     if payment is not None and payment.status == Payment.Status.SUCCEEDED:
         return _refunded(request, payment, actor=None, side=Side.SYSTEM, now=now,
-                         reason=_("The payment provider confirmed the refund"))
+                         reason=R("refund_confirmed"))
     if payment is not None:  # failed at the provider after a pending answer
         if payment.kind == Payment.Kind.PAYOUT:
             _deposit_deduction_give_back(request, request.refund_attempts, now=now)
         _retry_later(request, payment.amount, now=now, payment=payment)
         return request
     return _refund_now(request, actor=None, side=Side.SYSTEM, now=now,
-                       reason=_("The refund is tried again"))
+                       reason=R("refund_tried_again"))
 
 
 def _note_silently(request, *, now, **fields) -> None:

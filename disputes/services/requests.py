@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from common import config
 from common.errors import ApplicationError
 from common.money import ZERO, to_money
+from common.reasons import Label
 from disputes import rules, selectors
 from disputes.models import (
     AfterSaleMessage,
@@ -16,6 +17,8 @@ from disputes.models import (
     MerchantReturnAddress,
     Side,
 )
+from disputes.notifications import notify_aftersale_opened
+from disputes.reasons import R
 from disputes.services.refunds import (
     _refund_now,
     _send_back,
@@ -33,7 +36,8 @@ from disputes.services.transitions import (
     clock_settings,
 )
 from shop.models import Order, OrderLine
-from shop.rules.orders import ADDRESS_FIELDS, COURIERS, PHONE_RE
+from shop.reasons import courier as shop_courier
+from shop.rules.orders import ADDRESS_FIELDS, PHONE_RE
 
 Status = AfterSaleRequest.Status
 Kind = AfterSaleRequest.Kind
@@ -162,9 +166,10 @@ def after_sale_request_open(
             raise ApplicationError(_("Another after-sale request is already open for this "
                                      "item."), code="already_open")
         _event(request, "", Status.PENDING, actor, Side.BUYER,
-               _("Request opened: %(kind)s, %(reason)s")
-               % {"kind": request.get_kind_display(), "reason": request.get_reason_display()},
+               R("opened", kind=Label("disputes.AfterSaleRequest.kind", request.kind),
+                 reason=Label("disputes.AfterSaleRequest.reason", request.reason)),
                now, amount=str(amount))
+        notify_aftersale_opened(request, now=now)
     return request
 
 
@@ -180,7 +185,7 @@ def after_sale_request_contact(*, request, actor, message: str,
         AfterSaleMessage.objects.create(request=request, author=actor, side=Side.MERCHANT,
                                         text=message, created_at=now)
         _note(request, actor=actor, side=Side.MERCHANT, now=now,
-              reason=_("The merchant contacted the buyer"),
+              reason=R("contacted"),
               fields={"contacted_at": now, "contact_by": None})
     return request
 
@@ -200,10 +205,10 @@ def after_sale_request_approve(*, request, actor, return_required: bool,
                                        code="no_return_address")
             return _send_back(request, actor=actor, side=Side.MERCHANT, now=now,
                               address=address,
-                              reason=_("Approved by the merchant: return the goods"))
+                              reason=R("approved_return"))
         _require(request, actor, Side.MERCHANT, "approve_refund")
         return _refund_now(request, actor=actor, side=Side.MERCHANT, now=now,
-                           reason=_("Approved by the merchant: refund without return"))
+                           reason=R("approved_refund"))
 
 
 def after_sale_request_reject(*, request, actor, reason: str,
@@ -217,7 +222,7 @@ def after_sale_request_reject(*, request, actor, reason: str,
         _require(request, actor, Side.MERCHANT, "reject")
         return after_sale_request_transition(
             request=request, to=rules.REJECTED, actor=actor, side=Side.MERCHANT, now=now,
-            reason=_("Rejected by the merchant: %(reason)s") % {"reason": reason},
+            reason=R("rejected_by_merchant").noting(reason),
             extra={"rejection_reason": reason})
 
 
@@ -238,7 +243,7 @@ def after_sale_request_confirm_receipt(*, request, actor,
         request = after_sale_request_lock(request)
         _require(request, actor, Side.MERCHANT, "confirm_receipt")
         return _receive(request, actor=actor, side=Side.MERCHANT, now=now,
-                        reason=_("The merchant confirmed receipt of the return"))
+                        reason=R("merchant_confirmed_receipt"))
 
 
 def after_sale_request_reship(*, request, actor, courier: str, waybill_number: str,
@@ -251,10 +256,13 @@ def after_sale_request_reship(*, request, actor, courier: str, waybill_number: s
         _require(request, actor, Side.MERCHANT, "reship")
         return after_sale_request_transition(
             request=request, to=rules.EXCHANGED, actor=actor, side=Side.MERCHANT, now=now,
-            reason=_("Replacement shipped with %(courier)s %(waybill)s")
-            % {"courier": COURIERS[courier], "waybill": waybill_number},
+            reason=R("reshipped", courier=shop_courier(courier), waybill=waybill_number),
             extra={"reship_courier": courier, "reship_waybill": waybill_number,
                    "reshipped_at": now})
+
+
+# The proposal is kept in its column: its length is the cap (the API states the same).
+OFFLINE_PROPOSAL_MAX_LENGTH = AfterSaleRequest._meta.get_field("offline_proposal").max_length
 
 
 def after_sale_request_propose_offline(*, request, actor, reason: str,
@@ -262,7 +270,7 @@ def after_sale_request_propose_offline(*, request, actor, reason: str,
     """The merchant records an agreement with the buyer to settle offline (repair or
     exchange); the request is cancelled when the buyer confirms by cancelling it."""
     now = now or timezone.now()
-    reason = _text(reason, "reason", max_length=200)
+    reason = _text(reason, "reason", max_length=OFFLINE_PROPOSAL_MAX_LENGTH)
     with transaction.atomic():
         request = after_sale_request_lock(request)
         _require(request, actor, Side.MERCHANT, "agree_cancel")
@@ -271,8 +279,7 @@ def after_sale_request_propose_offline(*, request, actor, reason: str,
             text=_("Proposed solution offline: %(reason)s. Cancel the request to agree.")
             % {"reason": reason})
         _note(request, actor=actor, side=Side.MERCHANT, now=now,
-              reason=_("The merchant proposed to settle offline: %(reason)s")
-              % {"reason": reason}, fields={"offline_proposal": reason})
+              reason=R("offline_proposed").noting(reason), fields={"offline_proposal": reason})
     return request
 
 
@@ -289,7 +296,7 @@ def after_sale_request_accept_ruling(*, request, actor,
             raise ApplicationError(_("Set your return address first."),
                                    code="no_return_address")
         return _send_back(request, actor=actor, side=Side.MERCHANT, now=now, address=address,
-                          reason=_("The merchant accepted the ruling: return the goods"))
+                          reason=R("accepted_ruling"))
 
 
 # --- buyer actions --------------------------------------------------------------------------
@@ -303,8 +310,7 @@ def after_sale_request_ship_return(*, request, actor, courier: str, waybill_numb
         _require(request, actor, Side.BUYER, "upload_waybill")
         return after_sale_request_transition(
             request=request, to=rules.RETURNING, actor=actor, side=Side.BUYER, now=now,
-            reason=_("Return shipped with %(courier)s %(waybill)s")
-            % {"courier": COURIERS[courier], "waybill": waybill_number},
+            reason=R("return_shipped", courier=shop_courier(courier), waybill=waybill_number),
             extra={"return_courier": courier, "return_waybill": waybill_number,
                    "return_shipped_at": now})
 
@@ -318,11 +324,9 @@ def after_sale_request_cancel(*, request, actor, reason: str = "",
         request = after_sale_request_lock(request)
         _require(request, actor, Side.BUYER, "cancel")
         if request.offline_proposal:
-            text = _("Cancelled by the buyer, agreeing to settle offline")
+            text = R("cancelled_offline").noting(reason)
         else:
-            text = _("Withdrawn by the buyer")
-        if reason:
-            text = _("%(what)s: %(reason)s") % {"what": text, "reason": reason}
+            text = R("withdrawn_by_buyer").noting(reason)
         return after_sale_request_transition(request=request, to=rules.CANCELLED, actor=actor,
                                              side=Side.BUYER, reason=text, now=now)
 
@@ -342,7 +346,7 @@ def after_sale_request_escalate(*, request, actor, reason: str,
         _require(request, actor, side, "escalate")
         return after_sale_request_transition(
             request=request, to=rules.ESCALATED, actor=actor, side=side, now=now,
-            reason=_("Platform support asked to step in: %(reason)s") % {"reason": reason},
+            reason=R("escalated").noting(reason),
             extra={"escalated_at": now, "escalated_by": side, "escalation_reason": reason,
                    "agent": None, "agent_overdue": False})
 

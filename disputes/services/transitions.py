@@ -8,13 +8,18 @@ from django.utils.translation import gettext as _
 
 from common import config, roles
 from common.errors import ApplicationError
+from common.reasons import reason_fields
+from compliance.enforcement.models import SourceKind
+from compliance.enforcement.services import violation_record
+from compliance.reasons import R as COMPLIANCE_R
 from disputes import rules
 from disputes.models import (
     AfterSaleEvent,
     AfterSaleRequest,
     Side,
 )
-from shop.rules.orders import COURIERS, WAYBILL_RE
+from disputes.notifications import notify_aftersale_moved
+from shop.services.shipping import waybill_clean as _clean_waybill  # noqa: F401 (used by requests)
 
 Status = AfterSaleRequest.Status
 
@@ -32,7 +37,7 @@ def clock_settings() -> rules.ClockSettings:
 def _event(request, old, new, actor, side, reason, now, **data) -> AfterSaleEvent:
     return AfterSaleEvent.objects.create(
         request=request, from_status=old, to_status=new, actor=actor, side=side,
-        reason=str(reason), at=now, data=data,
+        at=now, data=data, **reason_fields(reason),
     )
 
 
@@ -81,6 +86,7 @@ def after_sale_request_transition(
             code="already_open",
         )
     _event(request, old, to, actor, side, reason, now, **(data or {}))
+    notify_aftersale_moved(request, old=old, now=now)
     return request
 
 
@@ -124,7 +130,7 @@ def after_sale_requests_transition_batch(
         status=to, updated_at=now, **fields)
     AfterSaleEvent.objects.bulk_create(
         AfterSaleEvent(request_id=pk, from_status=from_status, to_status=to, actor=None,
-                       side=Side.SYSTEM, reason=reason, at=now)
+                       side=Side.SYSTEM, at=now, **reason_fields(reason))
         for pk in ids
     )
     return ids
@@ -138,29 +144,39 @@ def after_sale_requests_note_batch(*, ids: list[int], status: str, reason: str, 
     AfterSaleRequest.objects.filter(pk__in=ids).update(updated_at=now, **flags)
     AfterSaleEvent.objects.bulk_create(
         AfterSaleEvent(request_id=pk, from_status=status, to_status=status, actor=None,
-                       side=Side.SYSTEM, reason=reason, at=now, data=data or {})
+                       side=Side.SYSTEM, at=now, data=data or {}, **reason_fields(reason))
         for pk in ids
     )
 
 
+# What each kind of after-sale fault is recorded as (configuration keys naming the type).
+_VIOLATION_TYPE_KEYS = {
+    "ruling_merchant_fault": "violation.dispute_merchant_fault_type",
+    "contact_missed": "violation.dispute_contact_missed_type",
+    "reship_overdue": "violation.dispute_reship_overdue_type",
+}
+
+
 def _record_violation(*, request_ids: list[int], kind: str, actor, reason: str,
                       now: datetime) -> None:
-    """Hook for the compliance enforcement issue (violations, 违规记录), not landed yet.
-
-    Today it only writes a timeline event per request with ``data={"violation": kind}``
-    (kinds: ``ruling_merchant_fault``, ``contact_missed``, ``reship_overdue``). When
-    violations land, this is the one place to call
-    ``compliance.services.violation_record(...)`` for each request; callers already pass
-    what it needs and run inside the transaction that established the fault."""
-    status_by_id = dict(
-        AfterSaleRequest.objects.filter(pk__in=request_ids).values_list("pk", "status"))
-    AfterSaleEvent.objects.bulk_create(
-        AfterSaleEvent(request_id=pk, from_status=status_by_id.get(pk, ""),
-                       to_status=status_by_id.get(pk, ""), actor=actor,
-                       side=Side.SYSTEM if actor is None else Side.AGENT,
-                       reason=reason, at=now, data={"violation": kind})
-        for pk in request_ids
-    )
+    """Record a violation (违规记录) against the merchant for each request, through
+    compliance's one violation service, with the request as its source (once per request
+    and kind), and note it on the request's timeline. Callers run inside the transaction
+    that established the fault."""
+    type_code = config.get(_VIOLATION_TYPE_KEYS[kind])
+    requests = (AfterSaleRequest.objects.filter(pk__in=request_ids)
+                .only("pk", "status", "store_id").order_by("pk"))
+    events = []
+    for request in requests:
+        violation = violation_record(
+            store=request.store_id, type=type_code, source_kind=SourceKind.COMPLAINT,
+            source=request, actor=actor, now=now,
+            reason=COMPLIANCE_R(f"aftersale_{kind}", request=request.pk))
+        events.append(AfterSaleEvent(
+            request_id=request.pk, from_status=request.status, to_status=request.status,
+            actor=actor, side=Side.SYSTEM if actor is None else Side.AGENT,
+            at=now, **reason_fields(reason), data={"violation": kind, "violation_id": violation.pk}))
+    AfterSaleEvent.objects.bulk_create(events)
 
 
 # --- who is acting --------------------------------------------------------------------------
@@ -186,21 +202,6 @@ def _require(request: AfterSaleRequest, actor, side: str, action: str) -> None:
     why = table(request.state).get(action, "wrong_status")
     if why is not None:
         raise ApplicationError(rules.WHY[why], code=why)
-
-
-def _clean_waybill(courier: str, waybill_number: str) -> tuple[str, str]:
-    courier = (courier or "").strip().upper()
-    waybill_number = (waybill_number or "").strip()
-    if courier not in COURIERS:
-        raise ApplicationError(
-            _("Unknown courier “%(courier)s”; use one of: %(list)s.")
-            % {"courier": courier, "list": ", ".join(COURIERS)},
-            code="unknown_courier", field="courier",
-        )
-    if not WAYBILL_RE.match(waybill_number):
-        raise ApplicationError(_("A waybill number is 6 to 40 letters, digits or hyphens."),
-                               code="invalid_waybill", field="waybill_number")
-    return courier, waybill_number
 
 
 def _text(value, field: str, *, required=True, max_length=2000) -> str:

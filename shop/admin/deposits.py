@@ -15,8 +15,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from common import review_queues
-from common.admin import ReadOnlyInline, ReadOnlyModelAdmin
+from common.admin import (
+    ReadOnlyModelAdmin,
+    TimelineInline,
+    fields_with_reason_label,
+    reason_action_page,
+)
 from common.errors import ApplicationError
+from common.pagination import EstimatedCountPaginator
 from shop.admin.stores import StatusLabelEventInline
 from shop.models import (
     ClosureApplication,
@@ -53,11 +59,6 @@ class AdjustmentForm(forms.Form):
         if amount == 0:
             raise forms.ValidationError(_("An adjustment must move money."))
         return amount
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}),
-                             max_length=2000)
 
 
 def _adjust_view(modeladmin, request, obj, *, service, title, back):
@@ -129,7 +130,7 @@ class DepositAccountAdmin(admin.ModelAdmin):
             (_("at"), _when), (_("kind"), lambda e: e.get_kind_display()),
             (_("amount"), lambda e: e.amount), (_("balance after"), lambda e: e.balance_after),
             (_("not covered by the deposit"), lambda e: e.uncovered),
-            (_("actor"), lambda e: e.actor_display), (_("reason"), lambda e: e.reason),
+            (_("actor"), lambda e: e.actor_display), (_("reason"), lambda e: e.reason_display),
             (_("cause"), lambda e: e.cause_display),
         ], "admin:shop_depositentry_changelist")
 
@@ -174,13 +175,17 @@ class DepositAccountAdmin(admin.ModelAdmin):
 
 @admin.register(DepositEntry)
 class DepositEntryAdmin(ReadOnlyModelAdmin):
+    # counts stop at a cap (an estimate past it): the list does not grow with the table
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     list_display = ["at", "account", "kind", "amount", "balance_after", "uncovered", "actor",
                     "cause_type", "cause_id"]
     list_filter = ["kind", "account__kind"]
     search_fields = ["=cause_id", "account__store__name"]
     list_select_related = ["account__store", "actor"]
     raw_id_fields = ["account", "order", "payment", "actor"]
-    readonly_fields = [f.name for f in DepositEntry._meta.fields]
+    readonly_fields = fields_with_reason_label(DepositEntry)
+    exclude = ["reason", "reason_code", "reason_params"]
     ordering = ["-pk"]
 
 
@@ -213,7 +218,7 @@ class StoreAccountAdmin(admin.ModelAdmin):
         return _latest_entries(StoreAccountEntry, obj, [
             (_("at"), _when), (_("kind"), lambda e: e.get_kind_display()),
             (_("amount"), lambda e: e.amount), (_("balance after"), lambda e: e.balance_after),
-            (_("actor"), lambda e: e.actor_display), (_("reason"), lambda e: e.reason),
+            (_("actor"), lambda e: e.actor_display), (_("reason"), lambda e: e.reason_display),
             (_("cause"), lambda e: e.cause_display),
         ], "admin:shop_storeaccountentry_changelist")
 
@@ -248,43 +253,22 @@ class StoreAccountAdmin(admin.ModelAdmin):
 
 @admin.register(StoreAccountEntry)
 class StoreAccountEntryAdmin(ReadOnlyModelAdmin):
+    # counts stop at a cap (an estimate past it): the list does not grow with the table
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     list_display = ["at", "account", "kind", "amount", "balance_after", "actor", "order"]
     list_filter = ["kind"]
     search_fields = ["=cause_id", "account__store__name", "=order__number"]
     list_select_related = ["account__store", "actor", "order"]
     raw_id_fields = ["account", "order", "payment", "actor"]
-    readonly_fields = [f.name for f in StoreAccountEntry._meta.fields]
+    readonly_fields = fields_with_reason_label(StoreAccountEntry)
+    exclude = ["reason", "reason_code", "reason_params"]
     ordering = ["-pk"]
 
 
 # --- withdrawals ----------------------------------------------------------------------------------
-class WithdrawalEventInline(ReadOnlyInline):
+class WithdrawalEventInline(TimelineInline):
     model = WithdrawalEvent
-    fields = ["at", "from_status", "to_status", "actor", "reason"]
-    readonly_fields = fields
-
-
-def _reason_page(modeladmin, request, queryset, *, title, service):
-    if "apply" in request.POST:
-        form = ReasonForm(request.POST)
-        if form.is_valid():
-            done = 0
-            for obj in queryset:
-                try:
-                    service(obj, request.user, form.cleaned_data["reason"])
-                    done += 1
-                except ApplicationError as exc:
-                    modeladmin.message_user(request, f"{obj}: {exc}", messages.ERROR)
-            modeladmin.message_user(request, _("%(n)d rejected.") % {"n": done}, messages.SUCCESS)
-            return None
-    else:
-        form = ReasonForm()
-    return TemplateResponse(request, "admin/reject_with_reason.html", {
-        **modeladmin.admin_site.each_context(request),
-        "title": title, "form": form, "queryset": queryset, "opts": modeladmin.model._meta,
-        "action": request.POST.get("action"),
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-    })
 
 
 @admin.register(Withdrawal)
@@ -334,10 +318,10 @@ class WithdrawalAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reject selected withdrawals…"), permissions=["change"])
     def reject_selected(self, request, queryset):
-        return _reason_page(
+        return reason_action_page(
             self, request, queryset, title=_("Reject withdrawals"),
-            service=lambda obj, actor, reason: account_services.withdrawal_reject(
-                withdrawal=obj, actor=actor, reason=reason),
+            apply=lambda obj, reason: account_services.withdrawal_reject(
+                withdrawal=obj, actor=request.user, reason=reason),
         )
 
 
@@ -396,15 +380,12 @@ class DepositAdjustmentAdmin(ReadOnlyModelAdmin):
 
 
 # --- closure ------------------------------------------------------------------------------------------
-class ClosureEventInline(ReadOnlyInline):
+class ClosureEventInline(TimelineInline):
     model = ClosureEvent
-    fields = ["at", "from_status", "to_status", "actor", "reason"]
-    readonly_fields = fields
 
 
 class ApproveForm(forms.Form):
-    unknown_confirmed = forms.BooleanField(
-        label=_("I checked by hand the conditions marked “not checked yet”"), required=False)
+    """Approving asks for nothing more: every condition is checked by the system."""
 
 
 @admin.register(ClosureApplication)
@@ -466,7 +447,6 @@ class ClosureApplicationAdmin(admin.ModelAdmin):
                 try:
                     application = closure_services.closure_approve(
                         application=application, actor=request.user,
-                        unknown_confirmed=form.cleaned_data["unknown_confirmed"],
                     )
                 except ApplicationError as exc:
                     form.add_error(None, exc.message)
@@ -494,10 +474,10 @@ class ClosureApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reject selected applications…"), permissions=["change"])
     def reject_selected(self, request, queryset):
-        return _reason_page(
+        return reason_action_page(
             self, request, queryset, title=_("Reject closure applications"),
-            service=lambda obj, actor, reason: closure_services.closure_reject(
-                application=obj, actor=actor, reason=reason),
+            apply=lambda obj, reason: closure_services.closure_reject(
+                application=obj, actor=request.user, reason=reason),
         )
 
 

@@ -4,27 +4,31 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
-from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from common import review_queues
-from common.admin import ReadOnlyInline
+from common.admin import ReasonForm, TimelineInline, reason_action_page
 from common.errors import ApplicationError
 from common.uploads import private_file_response
+from compliance.admin_review import ReviewQueueMixin, confirm_bulk_page
+from compliance.models import Category
 from shop.models import (
+    CategoryInvitation,
+    CategoryInvitationEvent,
     MerchantApplication,
     MerchantApplicationEvent,
     RejectionReasonTemplate,
     Store,
     StoreEvent,
+    StoreProfileChange,
+    StoreProfileChangeEvent,
 )
-from shop.services import onboarding
+from shop.services import invitations, onboarding, stores
 
 
 def application_timeline(application) -> str:
@@ -47,7 +51,7 @@ def application_timeline(application) -> str:
                 e.from_status_label or "—",
                 e.to_status_label or "—",
                 e.actor_display,
-                e.reason or "—",
+                e.reason_display or "—",
             )
             for e in events
         ),
@@ -60,87 +64,53 @@ def application_timeline(application) -> str:
     )
 
 
-class StatusLabelEventInline(ReadOnlyInline):
-    """A timeline whose event model labels its statuses (`from_status_label`,
-    `to_status_label`): the reviewer reads "Closing", not "closing"."""
+class StatusLabelEventInline(TimelineInline):
+    """A timeline the reviewer reads as "Closing", not "closing"."""
 
-    fields = ["at", "from_label", "to_label", "actor_label", "reason"]
-    readonly_fields = fields
-    ordering = ["at", "pk"]
     verbose_name_plural = _("Timeline")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    @admin.display(description=_("from"))
-    def from_label(self, obj):
-        return obj.from_status_label or "—"
-
-    @admin.display(description=_("to"))
-    def to_label(self, obj):
-        return obj.to_status_label or "—"
-
-    @admin.display(description=_("actor"))
-    def actor_label(self, obj):
-        return obj.actor_display
 
 
 class StoreEventInline(StatusLabelEventInline):
     model = StoreEvent
 
 
-class RejectForm(forms.Form):
-    template = forms.ModelChoiceField(
-        label=_("Reason template"), queryset=RejectionReasonTemplate.objects.none(), required=False
-    )
-    details = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+class DecideOnPageMixin:
+    """A queue whose approve and reject actions are also buttons on one row's page: a POST
+    to <pk>/decide/approve/ (or any other decision: reject) runs the action on that row,
+    then goes back to the row's page unless the reject action shows its own page."""
 
-    def __init__(self, *args, scope, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = RejectionReasonTemplate.objects.filter(scope=scope)
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<int:pk>/decide/<str:decision>/",
+                self.admin_site.admin_view(self.decide_view),
+                name=f"{opts.app_label}_{opts.model_name}_decide",
+            ),
+            *super().get_urls(),
+        ]
 
-    def clean(self):
-        data = super().clean()
-        parts = [str(data["template"]) if data.get("template") else "", (data.get("details") or "").strip()]
-        reason = " ".join(p for p in parts if p)
-        if not reason:
-            raise forms.ValidationError(_("Choose a reason template or write the reason."))
-        data["reason"] = reason
-        return data
-
-
-def reject_with_reason(modeladmin, request, queryset, *, scope, service, title):
-    """Shared intermediate page: pick a reason template and/or write one, then call the
-    service for each selected row with actor=request.user."""
-    if "apply" in request.POST:
-        form = RejectForm(request.POST, scope=scope)
-        if form.is_valid():
-            done = 0
-            for obj in queryset:
-                try:
-                    service(obj, request.user, form.cleaned_data["reason"])
-                    done += 1
-                except ApplicationError as exc:
-                    modeladmin.message_user(request, f"{obj}: {exc}", messages.ERROR)
-            modeladmin.message_user(request, _("%(n)d rejected.") % {"n": done}, messages.SUCCESS)
-            return None
-    else:
-        form = RejectForm(scope=scope)
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "form": form,
-        "queryset": queryset,
-        "opts": modeladmin.model._meta,
-        "action": request.POST.get("action"),
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, "admin/reject_with_reason.html", context)
+    def decide_view(self, request, pk, decision):
+        """Approve or reject one row from its page."""
+        if not self.has_change_permission(request) or request.method != "POST":
+            raise Http404
+        queryset = self.model.objects.filter(pk=pk)
+        if decision == "approve":
+            # The page's button confirms at once ("apply"); otherwise the confirmation page.
+            response = self.approve_selected(request, queryset)
+        else:
+            response = self.reject_selected(request, queryset)
+        if response is not None:
+            return response
+        opts = self.model._meta
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", pk)
 
 
 @admin.register(MerchantApplication)
-class MerchantApplicationAdmin(admin.ModelAdmin):
-    list_display = ["store_name", "registered_name", "entity_type", "status", "submitted_at", "waiting"]
+class MerchantApplicationAdmin(ReviewQueueMixin, DecideOnPageMixin, admin.ModelAdmin):
+    list_display = ["licence_thumb", "store_name", "registered_name", "entity_type", "status",
+                    "submitted_at", "waiting"]
+    list_display_links = ["store_name"]
     list_filter = ["status", "entity_type"]
     search_fields = ["store_name", "registered_name", "credit_code", "applicant__username", "real_name"]
     ordering = ["submitted_at", "pk"]
@@ -160,11 +130,19 @@ class MerchantApplicationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("waiting"))
-    def waiting(self, obj):
-        if obj.status != MerchantApplication.Status.PENDING:
-            return "—"
-        return timesince(obj.submitted_at, timezone.now())
+    def review_reject_form(self):
+        return ReasonForm(templates=RejectionReasonTemplate.objects.filter(
+            scope=RejectionReasonTemplate.Scope.APPLICATION))
+
+    @admin.display(description=_("licence"))
+    def licence_thumb(self, obj):
+        """A small preview of the licence through the reviewers' file view."""
+        url = reverse("admin:shop_merchantapplication_licence", args=[obj.pk])
+        if obj.licence_content_type.startswith("image/"):
+            return format_html('<img src="{}" alt="{}" class="review-thumb" width="56" '
+                               'height="56" loading="lazy">', url,
+                               _("Business licence of %(name)s") % {"name": obj.store_name})
+        return format_html('<span class="review-noimg">{}</span>', _("PDF"))
 
     @admin.display(description=_("Timeline"))
     def timeline(self, obj):
@@ -186,11 +164,6 @@ class MerchantApplicationAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.licence_view),
                 name="shop_merchantapplication_licence",
             ),
-            path(
-                "<int:pk>/decide/<str:decision>/",
-                self.admin_site.admin_view(self.decide_view),
-                name="shop_merchantapplication_decide",
-            ),
             *super().get_urls(),
         ]
 
@@ -202,45 +175,62 @@ class MerchantApplicationAdmin(admin.ModelAdmin):
                                      content_type=application.licence_content_type,
                                      filename="licence")
 
-    def decide_view(self, request, pk, decision):
-        """Approve or reject one application from its page."""
-        if not self.has_change_permission(request) or request.method != "POST":
-            raise Http404
-        queryset = MerchantApplication.objects.filter(pk=pk)
-        if decision == "approve":
-            self.approve_selected(request, queryset)
-        else:
-            response = self.reject_selected(request, queryset)
-            if response is not None:
-                return response
-        return redirect("admin:shop_merchantapplication_change", pk)
-
-    @admin.action(description=_("Approve selected applications (opens their stores)"), permissions=["change"])
+    @admin.action(description=_("Approve selected applications (opens their stores)…"),
+                  permissions=["change"])
     def approve_selected(self, request, queryset):
-        done = 0
-        for application in queryset:
-            try:
-                onboarding.application_approve(application=application, actor=request.user)
-                done += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{application}: {exc}", messages.ERROR)
-        if done:
-            self.message_user(request, _("%(n)d approved; their stores are open.") % {"n": done}, messages.SUCCESS)
+        pending = MerchantApplication.Status.PENDING
+        return confirm_bulk_page(
+            self, request, queryset,
+            title=_("Approve store applications"),
+            rows=[(a, _("Pending → approved: the store “%(name)s” opens.") % {"name": a.store_name})
+                  for a in queryset if a.status == pending],
+            skipped=[(a, _("Not waiting for review (%(status)s).") % {
+                "status": a.get_status_display()}) for a in queryset if a.status != pending],
+            apply=lambda application: onboarding.application_approve(
+                application=application, actor=request.user),
+            done_message=lambda n: _("%(n)d approved; their stores are open.") % {"n": n},
+            submit_label=_("Approve"),
+        )
 
     @admin.action(description=_("Reject selected applications…"), permissions=["change"])
     def reject_selected(self, request, queryset):
-        return reject_with_reason(
+        return reason_action_page(
             self, request, queryset,
-            scope=RejectionReasonTemplate.Scope.APPLICATION,
-            service=lambda obj, actor, reason: onboarding.application_reject(
-                application=obj, actor=actor, reason=reason
-            ),
             title=_("Reject store applications"),
+            templates=RejectionReasonTemplate.objects.filter(
+                scope=RejectionReasonTemplate.Scope.APPLICATION),
+            apply=lambda obj, reason: onboarding.application_reject(
+                application=obj, actor=request.user, reason=reason
+            ),
         )
+
+
+class StoreAdminForm(forms.ModelForm):
+    profile_url = forms.URLField(label=_("merchant profile link"), required=False,
+                                 assume_scheme="https")
+
+    class Meta:
+        model = Store
+        fields = ["name", "industry_base", "introduction", "profile_url"]
+
+    def clean_name(self):
+        name = (self.cleaned_data.get("name") or "").strip()
+        if name and self.instance.status in stores.NAMED_STATUSES and stores.store_name_taken(
+                name, store=self.instance):
+            raise forms.ValidationError(stores.store_name_taken_error(name).message)
+        return name
+
+    def clean_profile_url(self):
+        from common import config
+        from shop.platform_links import parse_profile_link
+
+        return parse_profile_link(self.cleaned_data.get("profile_url") or "",
+                                  config.get("store.profile_link_prefixes").split())
 
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
+    form = StoreAdminForm
     list_display = ["name", "merchant", "status", "industry_base", "opened_at"]
     list_filter = ["status", "industry_base"]
     search_fields = ["name", "slug", "merchant__username"]
@@ -265,6 +255,202 @@ class StoreAdmin(admin.ModelAdmin):
             deposit_evaluate(store=obj, actor=request.user)
 
 
+class StoreProfileChangeEventInline(StatusLabelEventInline):
+    model = StoreProfileChangeEvent
+
+
+@admin.register(StoreProfileChange)
+class StoreProfileChangeAdmin(ReviewQueueMixin, DecideOnPageMixin, admin.ModelAdmin):
+    """The queue of store profile changes (a rename, or texts the screening flagged)."""
+
+    list_display = ["store", "current_name", "name", "renames", "has_hits", "status",
+                    "submitted_at", "waiting"]
+    list_filter = ["status", "renames", "has_hits"]
+    search_fields = ["name", "store__name", "store__merchant__username"]
+    ordering = ["submitted_at", "pk"]
+    list_select_related = ["store"]
+    show_full_result_count = False
+    actions = ["approve_selected", "reject_selected"]
+    fields = ["store", "status", "current_name", "name", "current_introduction", "introduction",
+              "current_profile_url", "profile_url", "hits", "submitted_at", "decided_at",
+              "reviewer", "rejection_reason"]
+    readonly_fields = fields
+    inlines = [StoreProfileChangeEventInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("store")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("current name"))
+    def current_name(self, obj):
+        return obj.store.name
+
+    @admin.display(description=_("current introduction"))
+    def current_introduction(self, obj):
+        return obj.store.introduction or "—"
+
+    @admin.display(description=_("current profile link"))
+    def current_profile_url(self, obj):
+        return obj.store.profile_url or "—"
+
+    @admin.display(description=_("screening hits"))
+    def hits(self, obj):
+        if not obj.screening_hits:
+            return "—"
+        labels = {"store_name": Store._meta.get_field("name").verbose_name,
+                  "introduction": Store._meta.get_field("introduction").verbose_name}
+        return format_html_join(
+            "", "<div>{}: {} “{}”</div>",
+            ((capfirst(labels.get(h.get("field"), h.get("field", ""))), h.get("rule_name", ""),
+              h.get("text", "")) for h in obj.screening_hits),
+        )
+
+    def review_reject_form(self):
+        return ReasonForm(templates=RejectionReasonTemplate.objects.filter(
+            scope=RejectionReasonTemplate.Scope.STORE_PROFILE))
+
+    @admin.action(description=_("Approve selected store profile changes…"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        pending = StoreProfileChange.Status.PENDING
+        queryset = queryset.select_related("store")
+
+        def change_words(c):
+            if c.renames:
+                return _("Pending → approved: “%(old)s” is renamed “%(new)s”.") % {
+                    "old": c.store.name, "new": c.name}
+            return _("Pending → approved: the store page shows the new texts.")
+
+        return confirm_bulk_page(
+            self, request, queryset,
+            title=_("Approve store profile changes"),
+            rows=[(c, change_words(c)) for c in queryset if c.status == pending],
+            skipped=[(c, _("Not waiting for review (%(status)s).") % {
+                "status": c.get_status_display()}) for c in queryset if c.status != pending],
+            apply=lambda change: stores.store_profile_change_approve(change=change,
+                                                                     actor=request.user),
+            done_message=lambda n: _("%(n)d approved; the store pages show them.") % {"n": n},
+            submit_label=_("Approve"),
+        )
+
+    @admin.action(description=_("Reject selected store profile changes…"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        return reason_action_page(
+            self, request, queryset,
+            title=_("Reject store profile changes"),
+            templates=RejectionReasonTemplate.objects.filter(
+                scope=RejectionReasonTemplate.Scope.STORE_PROFILE),
+            apply=lambda obj, reason: stores.store_profile_change_reject(
+                change=obj, actor=request.user, reason=reason
+            ),
+        )
+
+
+class CategoryInvitationEventInline(StatusLabelEventInline):
+    model = CategoryInvitationEvent
+
+
+class CategoryInvitationForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    class Meta:
+        model = CategoryInvitation
+        fields = ["store", "category"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(invitation_only=True)
+        self.fields["store"].help_text = _(
+            "Only an open store inside an industry-belt base can be invited.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("store") and data.get("category"):
+            problem = invitations.category_invitation_problem(
+                store=data["store"], category=data["category"])
+            if problem:
+                raise forms.ValidationError(problem)
+        return data
+
+
+@admin.register(CategoryInvitation)
+class CategoryInvitationAdmin(admin.ModelAdmin):
+    """Invitations of industry-belt base stores into invitation-only categories (邀请制)."""
+
+    list_display = ["store", "category", "status", "invited_by", "created_at", "withdrawn_at"]
+    list_filter = ["status", ("category", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["store__name", "store__merchant__username"]
+    list_select_related = ["store", "category", "invited_by"]
+    show_full_result_count = False
+    autocomplete_fields = ["store"]
+    actions = ["withdraw_selected"]
+    inlines = [CategoryInvitationEventInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = CategoryInvitationForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["store", "category", "reason"]
+        return ["store", "category", "status", "invited_by", "created_at", "withdrawn_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        try:
+            created = invitations.category_invite(
+                store=form.cleaned_data["store"], category=form.cleaned_data["category"],
+                actor=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            # Checked by the form; a concurrent invitation can still get here first.
+            self.message_user(request, str(exc), messages.ERROR)
+            obj.pk = None
+            return
+        obj.pk = created.pk
+        obj.refresh_from_db()
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:
+            return redirect("admin:shop_categoryinvitation_changelist")
+        return super().response_add(request, obj, post_url_continue)
+
+    def log_addition(self, request, obj, message):
+        if obj.pk is not None:
+            return super().log_addition(request, obj, message)
+        return None
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    @admin.action(description=_("Withdraw selected invitations…"), permissions=["change"])
+    def withdraw_selected(self, request, queryset):
+        return reason_action_page(
+            self, request, queryset,
+            title=_("Withdraw category invitations"),
+            templates=RejectionReasonTemplate.objects.filter(
+                scope=RejectionReasonTemplate.Scope.INVITATION),
+            apply=lambda obj, reason: invitations.category_invitation_withdraw(
+                invitation=obj, actor=request.user, reason=reason
+            ),
+            done_message=_("%(n)d withdrawn."),
+        )
+
+
 @admin.register(RejectionReasonTemplate)
 class RejectionReasonTemplateAdmin(admin.ModelAdmin):
     list_display = ["text", "scope"]
@@ -278,4 +464,11 @@ review_queues.register(
     "admin:shop_merchantapplication_changelist",
     "submitted_at",
     "shop.view_merchantapplication",
+)
+review_queues.register(
+    _("Store profile changes"),
+    lambda: StoreProfileChange.objects.filter(status=StoreProfileChange.Status.PENDING),
+    "admin:shop_storeprofilechange_changelist",
+    "submitted_at",
+    "shop.view_storeprofilechange",
 )

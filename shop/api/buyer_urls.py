@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shop.api import buyer
+from shop.api import buyer, invoices
 
 urlpatterns = [
     path("products/", buyer.CatalogueView.as_view(), name="buyer-products"),
@@ -17,4 +17,8 @@ urlpatterns = [
          name="buyer-order-confirm"),
     path("orders/<str:number>/rating/", buyer.OrderRatingView.as_view(),
          name="buyer-order-rating"),
+    path("invoices/", invoices.InvoiceListView.as_view(), name="buyer-invoices"),
+    path("invoices/<int:pk>/", invoices.InvoiceDetailView.as_view(), name="buyer-invoice"),
+    path("invoices/<int:pk>/file/", invoices.InvoiceFileView.as_view(),
+         name="buyer-invoice-file"),
 ]

@@ -2,6 +2,8 @@
 store's order or SKU is a 404."""
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -20,23 +22,41 @@ from shop.services.shipping import order_ship
 
 
 class SellerOrderFilter(django_filters.FilterSet):
+    """The merchant's order filters. A filter given with an empty value is a 400, as the
+    schema says (a date or a choice), rather than quietly no filter."""
+
     status = django_filters.ChoiceFilter(choices=Order.Status.choices)
     created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
                                              label=_("created from"))
     created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
                                            label=_("created until"))
     number = django_filters.CharFilter(field_name="number")
-    late = django_filters.BooleanFilter(method="filter_late", label=_("deadline missed"))
+    # "true" or "false"; anything else is a 400 (a BooleanFilter took "null" as no filter).
+    late = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_late",
+        label=_("deadline missed"))
 
     class Meta:
         model = Order
         fields = ["status", "created_from", "created_to", "number", "late"]
 
+    def is_valid(self):
+        valid = super().is_valid()
+        for name, filter_ in self.filters.items():
+            if isinstance(filter_, django_filters.CharFilter) or name not in self.data:
+                continue
+            if self.data.get(name) == "":
+                self.form.add_error(name, ValidationError(
+                    forms.Field.default_error_messages["required"], code="required"))
+                valid = False
+        return valid
+
     def filter_late(self, queryset, name, value):
-        if value is None:
+        if not value:
             return queryset
         late = queryset.filter(shipped_late=True) | queryset.filter(pickup_late=True)
-        return late if value else queryset.exclude(shipped_late=True).exclude(pickup_late=True)
+        return (late if value == "true"
+                else queryset.exclude(shipped_late=True).exclude(pickup_late=True))
 
 
 def _detail(request, number):

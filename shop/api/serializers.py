@@ -4,6 +4,7 @@ check shapes only; business rules live in the services."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.serializers import ID_MAX, TextField, TextRegexField
 from payments.models import Payment
 from shop.models import Order, OrderEvent, OrderLine, Product, Sku, TrackingEvent
 from shop.rules.orders import ADDRESS_FIELDS, COURIERS, RATING_MAX, RATING_MIN
@@ -48,7 +49,7 @@ class ProductOut(serializers.ModelSerializer):
 
 class CatalogueIn(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    category = serializers.IntegerField(required=False, min_value=1)
+    category = serializers.IntegerField(required=False, min_value=1, max_value=ID_MAX)
 
 
 # --- orders -----------------------------------------------------------------------------
@@ -69,6 +70,8 @@ class OrderLineOut(serializers.ModelSerializer):
 
 class OrderEventOut(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_display")
+    reason = serializers.CharField(source="reason_display",
+                                   help_text=_("Why, in the reader's language"))
 
     class Meta:
         model = OrderEvent
@@ -135,22 +138,22 @@ class SellerOrderDetailOut(OrderDetailOut):
 
 # --- inputs -----------------------------------------------------------------------------
 class OrderItemIn(serializers.Serializer):
-    sku = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    sku = serializers.IntegerField(min_value=1, max_value=ID_MAX)
     quantity = serializers.IntegerField(
         min_value=1, error_messages={"min_value": _("Quantity must be at least 1.")}
     )
 
 
 class AddressIn(serializers.Serializer):
-    name = serializers.CharField(max_length=50)
-    phone = serializers.RegexField(
+    name = TextField(max_length=50)
+    phone = TextRegexField(
         r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$", max_length=20,
         error_messages={"invalid": _("Enter a mobile number or a landline number.")},
     )
-    province = serializers.CharField(max_length=30)
-    city = serializers.CharField(max_length=30)
-    district = serializers.CharField(max_length=30)
-    detail = serializers.CharField(max_length=200)
+    province = TextField(max_length=30)
+    city = TextField(max_length=30)
+    district = TextField(max_length=30)
+    detail = TextField(max_length=200)
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
@@ -160,13 +163,22 @@ class AddressIn(serializers.Serializer):
 class OrderPlaceIn(serializers.Serializer):
     items = OrderItemIn(many=True, allow_empty=False)
     address = AddressIn()
-    invoice_title = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    invoice_tax_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    invoice_title = TextField(max_length=120, required=False, allow_blank=True)
+    invoice_tax_number = TextField(max_length=20, required=False, allow_blank=True)
+    note = TextField(max_length=200, required=False, allow_blank=True)
+    # A promotion the buyer chose (passed to the order extensions as `options`).
+    coupon = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=ID_MAX,
+        help_text=_("One of your unused coupons (its id in /api/buyer/coupons/mine/); 0 for "
+                    "none. Left out: the best coupon that fits is applied."))
+    source = TextRegexField(
+        r"^(live|video):[1-9][0-9]{0,17}$", max_length=24, required=False,
+        help_text=_("Where the order is placed from: a live session's cart (live:<id>) or a "
+                    "short video (video:<id>) offering every product ordered."))
 
 
 class CancelIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    reason = TextField(max_length=200, required=False, allow_blank=True)
 
 
 class RatingIn(serializers.Serializer):
@@ -192,7 +204,7 @@ class PaymentStartOut(serializers.Serializer):
 
 class ShipIn(serializers.Serializer):
     courier = serializers.ChoiceField(choices=sorted(COURIERS))
-    waybill_number = serializers.CharField(max_length=40)
+    waybill_number = TextField(max_length=40)
 
 
 class StockIn(serializers.Serializer):

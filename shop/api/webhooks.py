@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api import raw_body
 from shop.api.serializers import WebhookOut
 from shop.services.shipping import courier_webhook_handle
 
@@ -22,6 +23,6 @@ class CourierCallbackView(_Webhook):
     @extend_schema(request=None, responses=WebhookOut)
     def post(self, request):
         _tracking, created = courier_webhook_handle(
-            body=request.body, signature=request.headers.get(SIGNATURE_HEADER, "")
+            body=raw_body(request), signature=request.headers.get(SIGNATURE_HEADER, "")
         )
         return Response({"ok": True, "changed": created})

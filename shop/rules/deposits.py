@@ -119,8 +119,103 @@ def deposit_requirement(
     return Requirement(kind, to_money(required), tuple(lines))
 
 
+@dataclass(frozen=True)
+class RuleConsidered:
+    """One rule weighed for a deposit's required amount. `amount` is what the rule asks
+    for, or None when it asks nothing of this store (a category without a special amount,
+    an invitation-only category outside a base, no sales figure yet); `why` says which:
+    standard / industry_base / no_special / invitation_only / tier / below_tiers /
+    no_sales / base."""
+
+    code: str  # base / category / sales
+    amount: Decimal | None
+    why: str
+    facts: dict
+    decisive: bool = False
+
+
+@dataclass(frozen=True)
+class Explanation:
+    kind: str
+    amount: Decimal
+    rules: tuple[RuleConsidered, ...]
+    winner: RuleConsidered | None
+    tied: tuple[RuleConsidered, ...] = ()  # other rules asking for the winner's amount
+    applies: bool = True
+
+
+def requirement_explained(
+    kind: str, *, table: DepositTable, categories=(), industry_base: bool = False,
+    sales: Decimal | None = None, sales_month: date | None = None, applies: bool = True,
+) -> Explanation:
+    """Every rule considered for a deposit, each with what it asks for: the base amount,
+    each of the store's categories (store deposit), last month's sales and the tier they
+    fall in. The required amount is the largest; the first rule asking for it wins (the
+    base before a category before the sales tier), the others asking the same are `tied`.
+    The amount equals `deposit_requirement`'s for the same arguments; the deposit page's
+    explanation and its what-if both come from here."""
+    if not applies:
+        return Explanation(kind, ZERO, (), None, applies=False)
+    considered = [RuleConsidered("base", to_money(table.base(kind)), "base", {})]
+    if kind == STORE:
+        for category in sorted(categories, key=lambda c: c.name):
+            amount = category_amount(category, industry_base=industry_base)
+            if amount is not None:
+                why = ("industry_base" if industry_base and category.industry_base is not None
+                       else "standard")
+                amount = to_money(amount)
+            elif category.invitation_only and not industry_base:
+                why = "invitation_only"
+            else:
+                why = "no_special"
+            considered.append(RuleConsidered("category", amount, why, {"category": category.name}))
+    month = sales_month.strftime("%Y-%m") if sales_month else ""
+    if sales is None:
+        considered.append(RuleConsidered("sales", None, "no_sales", {"month": month}))
+    else:
+        tier = sales_tier(sales, table.tiers)
+        facts = {"month": month, "sales": to_money(sales),
+                 "tiers": tuple((to_money(t.min_sales), to_money(t.amount(kind)))
+                                for t in sorted(table.tiers, key=lambda t: t.min_sales))}
+        if tier is None:
+            considered.append(RuleConsidered("sales", None, "below_tiers", facts))
+        else:
+            considered.append(RuleConsidered(
+                "sales", to_money(tier.amount(kind)), "tier",
+                {**facts, "min_sales": to_money(tier.min_sales)}))
+    required = max(r.amount for r in considered if r.amount is not None)
+    index = next(i for i, r in enumerate(considered) if r.amount == required)
+    winner = RuleConsidered(**{**considered[index].__dict__, "decisive": True})
+    considered[index] = winner
+    tied = tuple(r for i, r in enumerate(considered) if i != index and r.amount == required)
+    return Explanation(kind, to_money(required), tuple(considered), winner, tied)
+
+
 def shortfall(required: Decimal, balance: Decimal) -> Decimal:
     return max(ZERO, to_money(required - balance))
+
+
+def deposits_fully_paid(accounts: dict) -> bool:
+    """"Deposit paid" (保证金已缴足), the one answer every feature that requires it reads:
+    the store holds an open store deposit, and every open deposit is paid up (no stored
+    shortfall, balance ≥ requirement — also during the grace period before a shortfall
+    restricts). `accounts` as `shop.selectors.deposits.deposit_shortfall` gives them
+    ({kind: {"required", "balance", "shortfall", "closed", …}})."""
+    store = accounts.get("store")
+    if store is None or store["closed"]:
+        return False
+    return deposits_missing(accounts) <= 0
+
+
+def deposits_missing(accounts: dict) -> Decimal:
+    """What the open deposits lack in all: per account the larger of the stored shortfall
+    and what the balance lacks of the requirement."""
+    total = ZERO
+    for account in accounts.values():
+        if account["closed"]:
+            continue
+        total += max(account["shortfall"], account["required"] - account["balance"], ZERO)
+    return total
 
 
 def deduction_split(requested: Decimal, balance: Decimal, max_negative: Decimal):
@@ -218,11 +313,19 @@ PAYIN_TRANSITIONS: dict[str, frozenset[str]] = {
     "refunded": frozenset(),
 }
 
+# Category invitation (`shop.services.invitations.category_invitation_transition`): a
+# reviewer invites a base store into an invitation-only category and may withdraw it;
+# inviting again makes a new invitation.
+INVITATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    "invited": frozenset({"withdrawn"}),
+    "withdrawn": frozenset(),
+}
+
 
 # --- closure checklist --------------------------------------------------------------------
 OK = "ok"
 BLOCKED = "blocked"
-UNKNOWN = "unknown"  # the system cannot check it yet: a reviewer checks it by hand
+UNKNOWN = "unknown"  # the system cannot check it (its check is missing): approval waits
 
 
 def closure_may_apply(states) -> bool:
@@ -231,11 +334,9 @@ def closure_may_apply(states) -> bool:
     return all(s != BLOCKED for code, s in states if code != "notice")
 
 
-def closure_may_approve(states, *, unknown_confirmed: bool) -> bool:
+def closure_may_approve(states) -> bool:
     states = [s for _code, s in states]
-    if BLOCKED in states:
-        return False
-    return unknown_confirmed or UNKNOWN not in states
+    return BLOCKED not in states and UNKNOWN not in states
 
 
 # --- chart ------------------------------------------------------------------------------------

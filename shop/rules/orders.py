@@ -101,6 +101,30 @@ def order_totals(
     }
 
 
+def allocate_discount(discount: Decimal, amounts: list[Decimal]) -> list[Decimal]:
+    """Spread an order's discount over its lines in proportion to their amounts, in whole
+    cents, so that the shares add up to the discount and no share exceeds its line (a
+    partial refund then returns what the buyer paid for that line). Cents left over by
+    rounding go to the largest lines first (the earlier line on a tie)."""
+    discount = to_money(discount)
+    total = to_money(sum((Decimal(a) for a in amounts), ZERO))
+    if discount <= ZERO or total <= ZERO:
+        return [ZERO for _ in amounts]
+    discount = min(discount, total)
+    cents = int(discount * 100)
+    line_cents = [int(to_money(a) * 100) for a in amounts]
+    total_cents = sum(line_cents)
+    shares = [c * cents // total_cents for c in line_cents]
+    left = cents - sum(shares)
+    for index in sorted(range(len(amounts)), key=lambda i: (-line_cents[i], i)):
+        if left <= 0:
+            break
+        if shares[index] < line_cents[index]:
+            shares[index] += 1
+            left -= 1
+    return [Decimal(share) / 100 for share in shares]
+
+
 # --- input shapes -----------------------------------------------------------------------
 ADDRESS_FIELDS = ("name", "phone", "province", "city", "district", "detail")
 PHONE_RE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
@@ -121,6 +145,14 @@ COURIERS = {
     "JT": _("J&T Express"),
     "SANDBOX": _("Sandbox courier"),
 }
+
+
+def buyer_masked(username: str) -> str:
+    """A buyer's account name as merchants see it (list, export): first and last
+    character, the middle hidden. The shipping address names the recipient."""
+    from shop.identity import mask_middle
+
+    return mask_middle(username, 1, 1)
 
 
 def courier_label(code: str) -> str:

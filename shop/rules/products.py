@@ -14,10 +14,12 @@ PRODUCT_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # Revision statuses (the version a reviewer judges): a change to a listed product is kept
 # as a draft until the merchant submits it; a first listing is submitted at once. A
-# decision is final: the next change is a new revision. `withdrawn` is a status no move
-# enters today. `shop.services.products.product_revision_transition` is the one writer.
+# decision is final: the next change is a new revision. A draft change of a product that
+# was delisted meanwhile is withdrawn when the merchant submits the product again (the
+# delisted product is edited in place). `shop.services.products.product_revision_transition`
+# is the one writer.
 REVISION_TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"in_review"}),
+    "draft": frozenset({"in_review", "withdrawn"}),
     "in_review": frozenset({"approved", "rejected"}),
     "approved": frozenset(),
     "rejected": frozenset(),

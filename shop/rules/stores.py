@@ -11,3 +11,20 @@ STORE_TRANSITIONS: dict[str, frozenset[str]] = {
     "closing": frozenset({"open", "closed"}),
     "closed": frozenset(),
 }
+
+
+# A change of a store's public profile (`shop.services.stores.
+# store_profile_change_transition`): a reviewer approves or rejects it; a newer change by
+# the merchant replaces one still waiting.
+STORE_PROFILE_CHANGE_TRANSITIONS: dict[str, frozenset[str]] = {
+    "pending": frozenset({"approved", "rejected", "replaced"}),
+    "approved": frozenset(),
+    "rejected": frozenset(),
+    "replaced": frozenset(),
+}
+
+
+def store_profile_needs_review(*, renames: bool, hits) -> bool:
+    """A profile change waits for a reviewer when it renames the store or the screening
+    found something in it; otherwise it applies at once."""
+    return bool(renames or hits)

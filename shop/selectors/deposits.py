@@ -12,13 +12,14 @@ from django.db import connection, transaction
 from django.db.models import Count, DecimalField, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 import shop.conf  # noqa: F401  (configuration keys)
 from common import config
 from common.money import format_cny, to_money
 from compliance.models import Category
 from shop.models import (
+    CategoryInvitation,
     ClosureApplication,
     DepositAccount,
     DepositAdjustment,
@@ -70,24 +71,15 @@ def _nearest(chain, field):
 
 
 def store_category_deposits(store: Store) -> list[rules.CategoryDeposit]:
-    """Special deposits of the categories of the store's products on sale or in review
-    (a blank amount inherits the parent's). One query."""
+    """Special deposits of the categories of the store's products on sale or in review,
+    and of the invitation-only categories it is invited into (a blank amount inherits the
+    parent's). One query."""
     categories = Category.objects.filter(
-        products__store=store, products__status__in=ACTIVE_PRODUCT_STATUSES
+        Q(products__store=store, products__status__in=ACTIVE_PRODUCT_STATUSES)
+        | Q(store_invitations__store=store,
+            store_invitations__status=CategoryInvitation.Status.INVITED)
     ).select_related("parent__parent").distinct()
-    result = []
-    for category in categories:
-        chain = [category]
-        node = category
-        while node.parent_id is not None:
-            node = node.parent
-            chain.append(node)
-        result.append(rules.CategoryDeposit(
-            name=category.name,
-            standard=_nearest(chain, "deposit_standard"),
-            industry_base=_nearest(chain, "deposit_industry_base"),
-            invitation_only=any(c.invitation_only for c in chain),
-        ))
+    result = [_category_deposit(category) for category in categories]
     return result
 
 
@@ -142,6 +134,114 @@ def requirement_line_text(line: dict) -> str:
     return amount
 
 
+def _category_deposit(category: Category) -> rules.CategoryDeposit:
+    chain = [category]
+    node = category
+    while node.parent_id is not None:
+        node = node.parent
+        chain.append(node)
+    return rules.CategoryDeposit(
+        name=category.name,
+        standard=_nearest(chain, "deposit_standard"),
+        industry_base=_nearest(chain, "deposit_industry_base"),
+        invitation_only=any(c.invitation_only for c in chain),
+    )
+
+
+def category_deposit(category_id: int) -> rules.CategoryDeposit | None:
+    """A category's special deposit as a store adding it would meet it (None: no such
+    category)."""
+    category = Category.objects.select_related("parent__parent").filter(pk=category_id).first()
+    return _category_deposit(category) if category is not None else None
+
+
+def deposit_explanations(store: Store, *, sales=None, extra_categories=(),
+                         accounts: dict | None = None) -> dict:
+    """Every rule considered for each deposit of the store, as `rules.requirement_explained`
+    weighs them: the store's categories (plus `extra_categories`, for the what-if), the
+    sales the last monthly adjustment stored (or `sales`, for the what-if), the base."""
+    accounts = accounts if accounts is not None else {
+        a.kind: a for a in DepositAccount.objects.filter(store=store)}
+    table = deposit_table()
+    categories = store_category_deposits(store) + list(extra_categories)
+    promotes = store_promotes_other_platform(store)
+    result = {}
+    for kind in KINDS:
+        account = accounts.get(kind)
+        closed = account is not None and account.closed_at is not None
+        if sales is not None:
+            kind_sales, month = sales, None
+        else:
+            kind_sales = account.sales_amount if account else None
+            month = account.sales_month if account else None
+        result[kind] = rules.requirement_explained(
+            kind, table=table, categories=categories, industry_base=store.industry_base,
+            sales=kind_sales, sales_month=month,
+            applies=not closed and (kind == DepositAccount.Kind.STORE or promotes),
+        )
+    return result
+
+
+def explanation_rows(explanation: rules.Explanation) -> list[dict]:
+    """The rules of an explanation as the deposit page's table shows them: the rule, the
+    facts it rests on, what it asks for (or why it asks nothing) and whether it decides."""
+    rows = []
+    for rule in explanation.rules:
+        facts = rule.facts
+        if rule.code == "base":
+            label, detail = _("Base amount"), _("Every store pays at least this.")
+        elif rule.code == "category":
+            label = _("Category “%(category)s”") % {"category": facts["category"]}
+            detail = {
+                "standard": _("Special deposit of this category."),
+                "industry_base": _("Industry-belt base price of this category."),
+                "no_special": _("No special deposit: the base amount applies."),
+                "invitation_only": _("Invitation-only category: it asks nothing of a store "
+                                     "outside an industry-belt base."),
+            }[rule.why]
+        else:
+            label = (_("Sales of %(month)s") % {"month": facts["month"]} if facts.get("month")
+                     else _("Last month's sales"))
+            if rule.why == "no_sales":
+                detail = _("No monthly sales figure yet: no tier applies.")
+            else:
+                tiers = "; ".join(
+                    _("from %(min)s: %(amount)s") % {"min": format_cny(m), "amount": format_cny(a)}
+                    for m, a in facts["tiers"])
+                if rule.why == "tier":
+                    detail = _("%(sales)s reaches the tier from %(min)s (tiers: %(tiers)s).") % {
+                        "sales": format_cny(facts["sales"]), "min": format_cny(facts["min_sales"]),
+                        "tiers": tiers}
+                else:
+                    detail = _("%(sales)s is below every tier (tiers: %(tiers)s).") % {
+                        "sales": format_cny(facts["sales"]), "tiers": tiers}
+        rows.append({"label": label, "detail": detail, "amount": rule.amount,
+                     "decisive": rule.decisive})
+    return rows
+
+
+def explanation_verdict(explanation: rules.Explanation) -> str:
+    """Why the winner wins, in one sentence."""
+    if not explanation.applies:
+        return _("Not required: the store promotes no other-platform products.")
+    winner = explanation.winner
+    amount = format_cny(explanation.amount)
+    if winner.code == "base":
+        text = _("%(amount)s: no category or sales tier asks for more than the base amount.") % {
+            "amount": amount}
+    elif winner.code == "category":
+        text = _("%(amount)s: the category “%(category)s” asks for the most of all the rules "
+                 "considered.") % {"amount": amount, "category": winner.facts["category"]}
+    else:
+        text = _("%(amount)s: the tier your sales reach asks for more than the base and every "
+                 "category.") % {"amount": amount}
+    if explanation.tied:
+        n = len(explanation.tied)
+        text += " " + ngettext("%(n)d other rule asks for the same amount.",
+                               "%(n)d other rules ask for the same amount.", n) % {"n": n}
+    return text
+
+
 @dataclass
 class DepositState:
     """One deposit as the merchant's page shows it: one consistent set of figures.
@@ -178,6 +278,22 @@ def deposit_shortfall(store: Store) -> dict:
         out["total"] += account.shortfall
         out["restricted"] = out["restricted"] or account.restricted_since is not None
     return out
+
+
+@dataclass(frozen=True)
+class DepositsPaid:
+    paid: bool
+    missing: Decimal  # what the open deposits lack in all
+    has_store_deposit: bool  # an open store deposit is held
+
+
+def deposits_paid(store: Store) -> DepositsPaid:
+    """Whether the store's deposits are fully paid (`rules.deposits_fully_paid`), as every
+    feature that requires it asks (campaign sign-ups, lightning purchase). One query."""
+    accounts = deposit_shortfall(store)["accounts"]
+    held = "store" in accounts and not accounts["store"]["closed"]
+    return DepositsPaid(paid=rules.deposits_fully_paid(accounts),
+                        missing=rules.deposits_missing(accounts), has_store_deposit=held)
 
 
 def _line_rows(lines) -> list:
@@ -304,12 +420,12 @@ class Condition:
         return self.state == rules.BLOCKED
 
 
-# Other apps answer "does this store have open cases?" through these functions; until an
-# app provides its function the condition shows as not checked yet (a reviewer checks it).
+# Other apps answer "does this store have open cases?" through these functions. A function
+# that cannot be found shows as not checked yet, which blocks the approval.
 OPEN_CASE_PROVIDERS = (
     ("disputes", "disputes.selectors", "store_has_open_cases",
      gettext_noop("No open after-sale request or escalation")),
-    ("compliance_cases", "compliance.selectors", "store_has_open_cases",
+    ("compliance_cases", "compliance.enforcement.selectors", "store_has_open_cases",
      gettext_noop("No open violation appeal or sampling inspection")),
 )
 
@@ -379,7 +495,7 @@ def closure_checklist(store: Store, *, kinds, application: ClosureApplication | 
         if check is None:
             conditions.append(Condition(
                 code, _(label), rules.UNKNOWN,
-                _("Not checked yet by the system: a reviewer checks it by hand."),
+                _("The system cannot check this condition: the closure cannot be approved."),
             ))
         elif check(store):
             conditions.append(Condition(code, _(label), rules.BLOCKED,

@@ -1,7 +1,13 @@
 """Reads of orders and DSR, already scoped to who asks."""
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -39,6 +45,53 @@ def orders_for_merchant(user) -> QuerySet[Order]:
     )
 
 
+# The merchant's order list is served by indexes whatever the merchant's size: the store
+# ids are read first (the planner then sees a literal, not a join), each view has an
+# ordering one index serves, counts stop at a cap, and pages are keyset pages.
+LIST_COUNT_CAP = 10_000
+TO_SHIP_KEYS = ("ship_by", "id")
+ALL_KEYS = ("-created_at", "-id")
+
+
+def merchant_store_ids(user) -> list[int]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Store.objects.filter(merchant=user).values_list("pk", flat=True))
+
+
+def merchant_orders(store_ids: list[int]) -> QuerySet[Order]:
+    return Order.objects.filter(store_id__in=store_ids).select_related("buyer", "store")
+
+
+def merchant_order_view(qs: QuerySet[Order], view: str) -> tuple[QuerySet[Order], tuple]:
+    """"to_ship": paid orders, the nearest shipping deadline first; anything else: newest
+    first. Returns the rows and the keys that order them."""
+    if view == "to_ship":
+        return qs.filter(status=Order.Status.PAID), TO_SHIP_KEYS
+    return qs, ALL_KEYS
+
+
+def merchant_order_counts(store_ids: list[int], statuses, cap: int | None = None) -> dict:
+    """How many of the stores' orders are in each status, counting at most cap + 1 each
+    (one query; each count reads at most cap + 1 entries of the (store, status) index)."""
+    if not store_ids:
+        return {status: 0 for status in statuses}
+    cap = LIST_COUNT_CAP if cap is None else cap
+    subqueries, params = [], []
+    table = connection.ops.quote_name(Order._meta.db_table)
+    marks = ", ".join(["%s"] * len(store_ids))
+    # Only the quoted table name and placeholders are formatted into the statement.
+    one = (f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE store_id IN ({marks}) "  # noqa: S608
+           "AND status = %s LIMIT %s) AS c)")
+    for status in statuses:
+        subqueries.append(one)
+        params.extend([*store_ids, status, cap + 1])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(subqueries), params)
+        row = cursor.fetchone()
+    return dict(zip(statuses, row, strict=True))
+
+
 def orders_with_open_after_sales(qs: QuerySet[Order]) -> QuerySet[Order]:
     """Each order with its oldest open after-sale request (id, status) and how many are
     open, in the list's own query: a page shows its badges without a query per row."""
@@ -59,15 +112,57 @@ def order_filter(qs: QuerySet[Order], *, status="", date_from=None, date_to=None
                  late=False) -> QuerySet[Order]:
     if status:
         qs = qs.filter(status=status)
+    # Whole days in the platform's time zone, as a range on the indexed column.
     if date_from:
-        qs = qs.filter(created_at__date__gte=date_from)
+        qs = qs.filter(created_at__gte=_day_start(date_from))
     if date_to:
-        qs = qs.filter(created_at__date__lte=date_to)
+        qs = qs.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
     if q:
         qs = qs.filter(Q(number=q.strip()) | Q(waybill_number=q.strip()))
     if late:
         qs = qs.filter(Q(shipped_late=True) | Q(pickup_late=True))
     return qs
+
+
+# --- export -------------------------------------------------------------------------------
+EXPORT_CHUNK_SIZE = 2000
+EXPORT_LINE_FIELDS = (
+    "order_id", "title", "attributes", "quantity", "sku__code",
+    "order__number", "order__paid_at", "order__status", "order__buyer__username",
+    "order__goods_amount", "order__shipping_fee", "order__discount_amount",
+    "order__total_amount", "order__paid_amount", "order__refunded_amount",
+    "order__address", "order__courier", "order__waybill_number", "order__buyer_note",
+)
+
+
+def order_export_lines(orders: QuerySet[Order], keys: tuple) -> QuerySet:
+    """The lines of `orders` (already scoped and filtered) in the order of `keys`, each
+    with the columns of its order: one query for the whole export, read in chunks by the
+    caller (`.iterator(chunk_size=...)`), only the columns the export writes."""
+    ordering = [("-" if k.startswith("-") else "") + "order__" + k.lstrip("-") for k in keys]
+    return (
+        OrderLine.objects.filter(order__in=orders.order_by().values("pk"))
+        .order_by(*ordering, "pk")
+        .values(*EXPORT_LINE_FIELDS)
+    )
+
+
+def order_export_rows(orders: QuerySet[Order], keys: tuple) -> Iterator[dict]:
+    """One dict per order, its lines gathered: the lines arrive grouped by order (they are
+    ordered by the order's keys first), so only one order is held at a time."""
+    lines = order_export_lines(orders, keys).iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    for _order_id, group in groupby(lines, key=itemgetter("order_id")):
+        group = list(group)
+        row = {k.removeprefix("order__"): v for k, v in group[0].items()
+               if k.startswith("order__")}
+        row["lines"] = [{"title": g["title"], "attributes": g["attributes"],
+                         "quantity": g["quantity"], "sku_code": g["sku__code"]}
+                        for g in group]
+        yield row
+
+
+def _day_start(day) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(settings.PLATFORM_TIME_ZONE))
 
 
 def _with_detail(qs: QuerySet[Order]) -> QuerySet[Order]:

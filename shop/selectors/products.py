@@ -3,7 +3,11 @@
 from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from shop.models import Product, ProductRevision, Sku
+from shop.models import Order, OrderLine, Product, ProductEvent, ProductRevision, Sku
+
+# Orders whose units count as sold: paid and not cancelled or refunded as a whole.
+SOLD_ORDER_STATUSES = (Order.Status.PAID, Order.Status.SHIPPED, Order.Status.SIGNED,
+                       Order.Status.COMPLETED)
 
 
 def _sku_aggregate(expression):
@@ -27,6 +31,11 @@ def merchant_products(user, *, q: str = "", status: str = "", kind: str = ""):
             sku_count=Coalesce(_sku_aggregate(Count("pk")), 0, output_field=IntegerField()),
             total_stock=Coalesce(_sku_aggregate(Sum("stock")), 0, output_field=IntegerField()),
             min_price=_sku_aggregate(Min("price")),
+            units_sold=Coalesce(Subquery(
+                OrderLine.objects.filter(product=OuterRef("pk"),
+                                         order__status__in=SOLD_ORDER_STATUSES)
+                .order_by().values("product").annotate(v=Sum("quantity")).values("v")[:1]
+            ), 0, output_field=IntegerField()),
             open_revisions=Exists(
                 ProductRevision.objects.filter(
                     product=OuterRef("pk"),
@@ -57,3 +66,13 @@ def open_revision(product):
     return product.revisions.filter(
         status__in=[ProductRevision.Status.DRAFT, ProductRevision.Status.IN_REVIEW]
     ).first()
+
+
+def delisting_reason(product) -> str:
+    """Why a delisted product is off sale, in the reader's language: the reason of the
+    move that delisted it (the product keeps only the text as it was written)."""
+    if product.status != Product.Status.DELISTED:
+        return ""
+    event = (ProductEvent.objects.filter(product=product, to_status=Product.Status.DELISTED)
+             .exclude(from_status=Product.Status.DELISTED).order_by("-at", "-pk").first())
+    return event.reason_display if event is not None else product.delisted_reason

@@ -6,17 +6,20 @@ order applies (order → StoreAccount → DepositAccounts)."""
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import shop.conf  # noqa: F401  (configuration keys)
 from common import config
 from common.errors import ApplicationError
+from common.idempotency import once
 from common.money import to_money
+from common.reasons import reason_fields
 from common.workflows import transition_apply
 from payments.models import Payment
 from payments.services import PaymentFailedError, payment_payout
+from shop import order_extensions
 from shop.models import (
     Order,
     OrderLine,
@@ -26,6 +29,8 @@ from shop.models import (
     Withdrawal,
     WithdrawalEvent,
 )
+from shop.notifications import notify_order_settled, notify_withdrawal_result
+from shop.reasons import R
 from shop.rules import deposits as rules
 from shop.rules.deposits import WITHDRAWAL_TRANSITIONS
 from shop.services.deposits import (
@@ -44,6 +49,17 @@ def store_account_get(store: Store) -> StoreAccount:
 def _locked(store: Store):
     store_account_get(store)
     return accounts_lock(store)
+
+
+def store_accounts_lock(store_ids) -> dict[int, StoreAccount]:
+    """The store accounts of several stores (made if missing), locked in pk order: a
+    movement between two stores (a commission) never waits crosswise on another."""
+    assert connection.in_atomic_block, "store_accounts_lock must run inside transaction.atomic"
+    ids = sorted(set(store_ids))
+    for store_id in ids:
+        StoreAccount.objects.get_or_create(store_id=store_id)
+    return {account.store_id: account for account in
+            StoreAccount.objects.select_for_update().filter(store_id__in=ids).order_by("pk")}
 
 
 # --- settlement -----------------------------------------------------------------------------------
@@ -71,6 +87,9 @@ def store_account_settle_order(*, order: Order, now: datetime, actor=None,
     gross = to_money(order.paid_amount - order.refunded_amount)
     if gross <= 0:
         return None
+    parties = order_extensions.settle_parties(order)
+    if parties:
+        store_accounts_lock([order.store_id, *parties])
     store_account, deposits = _locked(order.store)
     if StoreAccountEntry.objects.filter(
         account=store_account, kind=StoreAccountEntry.Kind.SETTLEMENT, cause_type="order",
@@ -93,10 +112,14 @@ def store_account_settle_order(*, order: Order, now: datetime, actor=None,
     fee = min(fee, gross)
     entry = store_entry_append(
         store_account, kind=StoreAccountEntry.Kind.SETTLEMENT, amount=gross - fee, actor=actor,
-        reason=_("Order %(number)s completed") % {"number": order.number}, now=now,
+        reason=R("order_completed", number=order.number), now=now,
         cause_type="order", cause_id=str(order.pk), order=order,
         data={"gross": str(gross), "fee": str(fee), "lines": lines},
     ) if gross - fee > 0 else None
+    if entry is not None:
+        notify_order_settled(order, entry, now=now)
+    # e.g. the promoter's commission, paid out of this settlement
+    order_extensions.settle(order, store_account, now)
     deposits_cover_from_account_locked(store_account=store_account, accounts=deposits, now=now)
     return entry
 
@@ -138,7 +161,7 @@ def store_account_refund_after_settlement(*, order: Order, payment: Payment, act
         return None
     return store_entry_append(
         store_account, kind=StoreAccountEntry.Kind.REFUND, amount=-debit, actor=actor,
-        reason=_("Refund on order %(number)s after settlement") % {"number": order.number},
+        reason=R("refund_after_settlement", number=order.number),
         now=now, cause_type="payment", cause_id=str(payment.pk), order=order, payment=payment,
         data={"refund": str(payment.amount)},
     )
@@ -162,7 +185,7 @@ def store_account_refund_reverse(*, payment: Payment, actor, now: datetime
         return None
     entry = store_entry_append(
         store_account, kind=StoreAccountEntry.Kind.REFUND_REVERSED, amount=-debit.amount,
-        actor=actor, reason=_("The refund failed at the payment provider; the debit is reversed"),
+        actor=actor, reason=R("refund_reversed"),
         now=now, cause_type="payment", cause_id=str(payment.pk), order=debit.order,
         payment=payment, data={"debit_entry": debit.pk},
     )
@@ -186,24 +209,80 @@ def store_account_adjust(*, store: Store, amount, actor, reason: str, token: str
         raise ApplicationError(_("The form has expired; open it again."), code="no_token")
     lookup = {"kind": StoreAccountEntry.Kind.ADJUSTMENT, "cause_type": "adjustment",
               "cause_id": token, "account__store": store}
-    existing = StoreAccountEntry.objects.filter(**lookup).first()
-    if existing:
+
+    def create() -> StoreAccountEntry:
+        store_account, deposits = _locked(store)
+        entry = store_entry_append(
+            store_account, kind=StoreAccountEntry.Kind.ADJUSTMENT, amount=amount,
+            actor=actor, reason=reason, now=now, cause_type="adjustment", cause_id=token,
+        )
+        deposits_cover_from_account_locked(store_account=store_account, accounts=deposits,
+                                           now=now, actor=actor)
+        return entry
+
+    return once(lambda: StoreAccountEntry.objects.filter(**lookup).first(), create)[0]
+
+
+# --- paid promotion (推广) -------------------------------------------------------------------------
+def store_account_charge_promotion(*, store: Store, amount, cause_type: str, cause_id,
+                                   actor, reason, now: datetime) -> StoreAccountEntry:
+    """Take a paid promotion's budget from the store account's available balance (the
+    promotions app calls this inside its transaction, its own row locked first). Refused
+    when the balance is short; once per cause."""
+    assert connection.in_atomic_block, "a promotion charge must run inside transaction.atomic"
+    amount = to_money(amount)
+    store_account, _deposits = _locked(store)
+    existing = StoreAccountEntry.objects.filter(
+        account=store_account, kind=StoreAccountEntry.Kind.PROMOTION_CHARGE,
+        cause_type=cause_type, cause_id=str(cause_id)).first()
+    if existing is not None:
         return existing
-    try:
-        with transaction.atomic():
-            store_account, deposits = _locked(store)
-            entry = store_entry_append(
-                store_account, kind=StoreAccountEntry.Kind.ADJUSTMENT, amount=amount,
-                actor=actor, reason=reason, now=now, cause_type="adjustment", cause_id=token,
-            )
-            deposits_cover_from_account_locked(store_account=store_account, accounts=deposits,
-                                               now=now, actor=actor)
-    except IntegrityError:
-        existing = StoreAccountEntry.objects.filter(**lookup).first()
-        if existing is None:
-            raise
-        return existing
+    if amount <= 0 or amount > store_account.available:
+        raise ApplicationError(
+            _("The store account's available balance (%(available)s) does not cover "
+              "%(amount)s.") % {"available": store_account.available, "amount": amount},
+            code="insufficient_balance", field="budget")
+    return store_entry_append(
+        store_account, kind=StoreAccountEntry.Kind.PROMOTION_CHARGE, amount=-amount,
+        actor=actor, reason=reason, now=now, cause_type=cause_type, cause_id=str(cause_id))
+
+
+def store_account_refund_promotion(*, store: Store, amount, cause_type: str, cause_id,
+                                   actor, reason, now: datetime) -> StoreAccountEntry | None:
+    """Give a paid promotion's unspent budget back to the store account (once per cause);
+    the money is used for any deposit shortfall first, like every credit."""
+    assert connection.in_atomic_block, "a promotion refund must run inside transaction.atomic"
+    amount = to_money(amount)
+    if amount <= 0:
+        return None
+    store_account, deposits = _locked(store)
+    lookup = {"kind": StoreAccountEntry.Kind.PROMOTION_REFUND, "cause_type": cause_type,
+              "cause_id": str(cause_id)}
+    if StoreAccountEntry.objects.filter(account=store_account, **lookup).exists():
+        return None
+    entry = store_entry_append(store_account, amount=amount, actor=actor, reason=reason,
+                               now=now, **lookup)
+    deposits_cover_from_account_locked(store_account=store_account, accounts=deposits, now=now,
+                                       actor=actor)
     return entry
+
+
+# --- credit score at 0 ----------------------------------------------------------------------------
+def store_account_forfeit_on_credit_zero(*, store_id: int, violation, reason, now: datetime
+                                         ) -> StoreAccountEntry | None:
+    """The credit score reached 0 (compliance announces it): what is left on the store
+    account is deducted, once per store."""
+    store = Store.objects.get(pk=store_id)
+    store_account, _deposits = _locked(store)
+    if store_account.balance <= 0:
+        return None
+    lookup = {"kind": StoreAccountEntry.Kind.ADJUSTMENT, "cause_type": "credit_zero",
+              "cause_id": str(store_id)}
+    if StoreAccountEntry.objects.filter(account=store_account, **lookup).exists():
+        return None
+    return store_entry_append(
+        store_account, amount=-store_account.balance, actor=None, reason=reason, now=now,
+        data={"violation": violation.pk}, **lookup)
 
 
 # --- withdrawals ----------------------------------------------------------------------------------
@@ -226,6 +305,7 @@ def withdrawal_transition(*, withdrawal: Withdrawal, to: str, actor, reason: str
     transition_apply(withdrawal, table=WITHDRAWAL_TRANSITIONS, to=to, actor=actor,
                      reason=reason, now=now, event_model=WithdrawalEvent,
                      event_fk="withdrawal", fields=state, data=data)
+    notify_withdrawal_result(withdrawal, now=now)
     return withdrawal
 
 
@@ -261,34 +341,36 @@ def withdrawal_request(*, store: Store, amount, actor, token: str,
                                field="amount")
     if not token:
         raise ApplicationError(_("The form has expired; open it again."), code="no_token")
-    existing = Withdrawal.objects.filter(store=store, token=token).first()
+    def find() -> Withdrawal | None:
+        return Withdrawal.objects.filter(store=store, token=token).first()
+
+    def create() -> Withdrawal:
+        store_account, _deposits = _locked(store)
+        if amount > store_account.available:
+            raise ApplicationError(
+                _("You can withdraw at most %(amount)s.") % {"amount": store_account.available},
+                code="insufficient_balance", field="amount",
+            )
+        withdrawal = Withdrawal.objects.create(
+            store=store, amount=amount, token=token, requested_by=actor, requested_at=now,
+        )
+        store_entry_append(
+            store_account, kind=StoreAccountEntry.Kind.WITHDRAWAL, amount=-amount, actor=actor,
+            reason=R("withdrawal_requested"), now=now, cause_type="withdrawal",
+            cause_id=str(withdrawal.pk),
+        )
+        WithdrawalEvent.objects.create(
+            withdrawal=withdrawal, from_status="", to_status=withdrawal.status, actor=actor,
+            at=now, **reason_fields(R("withdrawal_requested")))
+        return withdrawal
+
+    existing = find()
     if existing:
         return existing
     _may_withdraw_or_raise(store)
-    try:
-        with transaction.atomic():
-            store_account, _deposits = _locked(store)
-            if amount > store_account.available:
-                raise ApplicationError(
-                    _("You can withdraw at most %(amount)s.") % {"amount": store_account.available},
-                    code="insufficient_balance", field="amount",
-                )
-            withdrawal = Withdrawal.objects.create(
-                store=store, amount=amount, token=token, requested_by=actor, requested_at=now,
-            )
-            store_entry_append(
-                store_account, kind=StoreAccountEntry.Kind.WITHDRAWAL, amount=-amount, actor=actor,
-                reason=_("Withdrawal requested"), now=now, cause_type="withdrawal",
-                cause_id=str(withdrawal.pk),
-            )
-            WithdrawalEvent.objects.create(
-                withdrawal=withdrawal, from_status="", to_status=withdrawal.status, actor=actor,
-                reason=_("Withdrawal requested"), at=now)
-    except IntegrityError:
-        existing = Withdrawal.objects.filter(store=store, token=token).first()
-        if existing is None:
-            raise
-        return existing
+    withdrawal, created = once(find, create)
+    if not created:
+        return withdrawal
     auto_max = config.get("account.withdrawal_auto_max")
     if auto_max > 0 and amount <= auto_max:
         try:
@@ -303,7 +385,7 @@ def _withdrawal_failed(withdrawal, store_account, deposits, payment, actor, now,
                        fields=None) -> None:
     """The payout moved nothing: the withdrawal failed and the held money goes back on the
     account."""
-    reason = _("The payout failed; the money is back on the account")
+    reason = R("withdrawal_failed")
     withdrawal_transition(withdrawal=withdrawal, to=Withdrawal.Status.FAILED, actor=actor,
                           reason=reason, now=now, fields=fields,
                           data={"payment": payment.provider_ref})
@@ -335,7 +417,7 @@ def withdrawal_approve(*, withdrawal: Withdrawal, actor, now: datetime | None = 
                 reference=f"store:{withdrawal.store_id}",
                 payee=withdrawal.store.merchant, amount=withdrawal.amount,
                 idempotency_key=f"withdrawal:{withdrawal.pk}", actor=actor,
-                reason=_("Withdrawal of store %(store)s") % {"store": withdrawal.store.name},
+                reason=R("withdrawal_of_store", store=withdrawal.store.name),
                 now=now,
             )
         except PaymentFailedError as exc:
@@ -344,12 +426,12 @@ def withdrawal_approve(*, withdrawal: Withdrawal, actor, now: datetime | None = 
         if payment.status == Payment.Status.SUCCEEDED:
             withdrawal_transition(
                 withdrawal=withdrawal, to=Withdrawal.Status.PAID, actor=actor,
-                reason=_("Paid out automatically") if automatic else _("Approved and paid out"),
+                reason=R("paid_out_automatically") if automatic else R("approved_paid_out"),
                 now=now, fields=fields, data={"payment": payment.provider_ref})
         elif payment.status == Payment.Status.PENDING:
             withdrawal_transition(
                 withdrawal=withdrawal, to=Withdrawal.Status.PAYING, actor=actor,
-                reason=_("Approved; waiting for the payment provider to confirm the payout"),
+                reason=R("approved_paying"),
                 now=now, fields=fields, data={"payment": payment.provider_ref})
         else:
             _withdrawal_failed(withdrawal, store_account, deposits, payment, actor, now,
@@ -371,7 +453,7 @@ def withdrawal_payout_settled(payment: Payment, succeeded: bool, now: datetime) 
         return  # already settled: a repeated callback changes nothing
     if succeeded:
         withdrawal_transition(withdrawal=withdrawal, to=Withdrawal.Status.PAID, actor=None,
-                              reason=_("The payment provider confirmed the payout"), now=now,
+                              reason=R("payout_confirmed"), now=now,
                               data={"payment": payment.provider_ref})
     else:
         _withdrawal_failed(withdrawal, store_account, deposits, payment, None, now)

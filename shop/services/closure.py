@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 import shop.conf  # noqa: F401  (configuration keys)
 from common import config
 from common.errors import ApplicationError
+from common.reasons import Label, reason_fields
 from common.workflows import transition_apply
 from payments.models import Payment
 from payments.selectors import payment_live
@@ -37,9 +38,11 @@ from shop.models import (
     DepositEntry,
     Store,
 )
+from shop.reasons import R
 from shop.rules import deposits as rules
 from shop.rules.deposits import CLOSURE_TRANSITIONS
 from shop.selectors.deposits import closure_checklist
+from shop.selectors.stores import store_restriction_messages
 from shop.services.deposits import (
     accounts_lock,
     deposit_accounts_open,
@@ -75,7 +78,7 @@ def _note(application, *, actor, reason, now, **data) -> None:
     other payouts are outstanding): a timeline row from its status to the same status."""
     ClosureEvent.objects.create(application=application, from_status=application.status,
                                 to_status=application.status, actor=actor,
-                                reason=str(reason), at=now, data=data)
+                                at=now, data=data, **reason_fields(reason))
 
 
 def _store_lock(store: Store) -> Store:
@@ -139,13 +142,13 @@ def closure_apply(*, store: Store, actor, refund_store_deposit: bool,
             )
             ClosureEvent.objects.create(
                 application=application, from_status="", to_status=application.status,
-                actor=actor, reason=reason or _("Closure applied for"), at=now)
+                actor=actor, at=now, **reason_fields((reason or "").strip() or R("closure_applied")))
             remaining = {a.kind for a in accounts.values() if a.closed_at is None}
             if remaining <= set(kinds) and store.status == Store.Status.OPEN:
                 # The whole store is winding down: it takes no new orders or listings.
                 store_transition(
                     store=store, to=Store.Status.CLOSING, actor=actor, now=now,
-                    reason=_("Closure applied for; the store takes no new orders or listings"),
+                    reason=R("store_closing"),
                     data={"closure": application.pk})
     except IntegrityError:
         raise ApplicationError(_("There is already a closure application under review."),
@@ -178,10 +181,10 @@ def closure_withdraw(*, application: ClosureApplication, actor,
         _pending_or_raise(application)
         closure_application_transition(
             application=application, to=ClosureApplication.Status.WITHDRAWN, actor=actor,
-            reason=_("Withdrawn by the merchant"), now=now)
+            reason=R("closure_withdrawn"), now=now)
         _reopen_if_closing(
             store, application, actor=actor, now=now,
-            reason=_("The closure application was withdrawn; the store is open again"))
+            reason=R("closure_withdrawn_store_open"))
     return application
 
 
@@ -201,7 +204,7 @@ def closure_reject(*, application: ClosureApplication, actor, reason: str,
             reason=reason, now=now)
         _reopen_if_closing(
             store, application, actor=actor, now=now,
-            reason=_("The closure application was rejected; the store is open again"))
+            reason=R("closure_rejected_store_open"))
     return application
 
 
@@ -226,6 +229,10 @@ def _refund_cause_id(account, application) -> str:
         account=account, kind=DepositEntry.Kind.REFUND, cause_type="closure",
     ).count()
     return str(application.pk) if attempts == 0 else f"{application.pk}/{attempts + 1}"
+
+
+def _deposit(account) -> Label:
+    return Label("shop.DepositAccount.kind", account.kind)
 
 
 def _close_account(account, now) -> None:
@@ -264,18 +271,19 @@ def _closure_settle(application, store, accounts, *, actor, now, reason, **data)
     if new == ClosureApplication.Status.APPROVED:
         if all(a.closed_at is not None for a in accounts.values()):
             store_transition(store=store, to=Store.Status.CLOSED, actor=actor, now=now,
-                             reason=_("Every deposit was refunded; the store is closed"),
+                             reason=R("store_closed"),
                              data={"closure": application.pk})
         else:
             _reopen_if_closing(
                 store, application, actor=actor, now=now,
-                reason=_("Only some deposits were refunded; the store stays open"))
+                reason=R("store_stays_open"))
 
 
-def closure_approve(*, application: ClosureApplication, actor, unknown_confirmed: bool = False,
+def closure_approve(*, application: ClosureApplication, actor,
                     now: datetime | None = None) -> ClosureApplication:
-    """Approve: every condition holds (the ones the system cannot check confirmed by the
-    reviewer), the notice has run its course; each chosen deposit is paid back and closed.
+    """Approve: every condition holds, checked by the system (no open after-sale case, no
+    open violation appeal or sampling inspection …), and the notice has run its course;
+    each chosen deposit is paid back and closed.
 
     The checklist is read after the store, the application and the accounts are locked, so
     nothing that changed since the reviewer opened the page (or in a transaction that
@@ -290,15 +298,21 @@ def closure_approve(*, application: ClosureApplication, actor, unknown_confirmed
         conditions = closure_checklist(store, kinds=application.deposit_kinds,
                                        application=application, now=now)
         states = [(c.code, c.state) for c in conditions]
-        if not rules.closure_may_approve(states, unknown_confirmed=unknown_confirmed):
+        if not rules.closure_may_approve(states):
             blocked = _blocking_text(conditions)
             if blocked:
                 raise ApplicationError(_("Cannot approve yet: %(why)s") % {"why": blocked},
                                        code="conditions_not_met")
             raise ApplicationError(
-                _("Confirm that you checked by hand the conditions the system cannot check."),
+                _("A condition cannot be checked by the system: the closure cannot be "
+                  "approved."),
                 code="unchecked_conditions",
             )
+        frozen = store_restriction_messages(store, "funds")
+        if frozen:
+            raise ApplicationError(
+                _("The deposits cannot be paid out: %(why)s") % {"why": " ".join(frozen)},
+                code="funds_frozen")
         refunds, failed = {}, []
         for kind in application.deposit_kinds:
             account = accounts[kind]
@@ -314,8 +328,7 @@ def closure_approve(*, application: ClosureApplication, actor, unknown_confirmed
                     purpose=CLOSURE_REFUND, subject_id=application.pk,
                     reference=f"store:{store.pk}", payee=store.merchant, amount=amount,
                     idempotency_key=_refund_key(application, kind), actor=actor,
-                    reason=_("%(deposit)s refunded on closing the store") % {
-                        "deposit": account.get_kind_display()},
+                    reason=R("deposit_refunded_on_closing", deposit=_deposit(account)),
                     now=now,
                 )
             except PaymentFailedError as exc:
@@ -326,7 +339,7 @@ def closure_approve(*, application: ClosureApplication, actor, unknown_confirmed
             # the payout) and the deposit stops guaranteeing anything.
             deposit_entry_append(
                 account, kind=DepositEntry.Kind.REFUND, amount=-amount, actor=actor,
-                reason=_("Refunded on closing the store"), now=now, cause_type="closure",
+                reason=R("refunded_on_closing"), now=now, cause_type="closure",
                 cause_id=_refund_cause_id(account, application), payment=payment,
                 data={"closure": application.pk, "payout_status": payment.status},
             )
@@ -336,11 +349,11 @@ def closure_approve(*, application: ClosureApplication, actor, unknown_confirmed
         application.checklist = _snapshot(conditions)
         application.save(update_fields=["reviewer", "checklist"])
         if failed:
-            reason = _("Approved, but a refund payout failed; approve again to retry")
+            reason = R("closure_approved_payout_failed")
         else:
-            reason = _("Approved; deposits refunded")
+            reason = R("closure_approved")
         _closure_settle(application, store, accounts, actor=actor, now=now, reason=reason,
-                        refunds=refunds, failed=failed, unknown_confirmed=unknown_confirmed)
+                        refunds=refunds, failed=failed)
     return application
 
 
@@ -361,19 +374,17 @@ def closure_payout_settled(payment: Payment, succeeded: bool, now: datetime) -> 
     account = accounts[entry.account.kind]
     data = {"deposit": account.kind, "payment": payment.provider_ref}
     if succeeded:
-        reason = _("The payment provider confirmed the refund of the %(deposit)s") % {
-            "deposit": account.get_kind_display()}
+        reason = R("closure_refund_confirmed", deposit=_deposit(account))
     else:
         deposit_entry_append(
             account, kind=DepositEntry.Kind.REFUND_RETURNED, amount=-entry.amount, actor=None,
-            reason=_("The refund payout failed; the money is back on the deposit"), now=now,
+            reason=R("closure_refund_returned"), now=now,
             cause_type="closure", cause_id=entry.cause_id, payment=payment,
             data={"closure": application.pk, "refund_entry": entry.pk},
         )
         account.closed_at = None
         account.save(update_fields=["closed_at", "updated_at"])
-        reason = _("The refund payout of the %(deposit)s failed; approve again to retry") % {
-            "deposit": account.get_kind_display()}
+        reason = R("closure_refund_failed", deposit=_deposit(account))
     if application.status == ClosureApplication.Status.REFUNDING:
         _closure_settle(application, store, accounts, actor=None, now=now, reason=reason,
                         **data)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 import shop.conf  # noqa: F401  (configuration keys)
 from common import config, deadlines
 from common.errors import ApplicationError
+from common.idempotency import once
 from common.money import to_money
+from common.reasons import Label, clean, reason_fields
 from common.workflows import transition_apply
 from payments.providers import sandbox_enabled
 from payments.services import (
@@ -43,6 +45,8 @@ from shop.models import (
     StoreAccount,
     StoreAccountEntry,
 )
+from shop.notifications import notify_deposit_shortfall
+from shop.reasons import R
 from shop.rules import deposits as rules
 from shop.rules.deposits import PAYIN_TRANSITIONS
 from shop.selectors.deposits import deposit_requirements
@@ -88,7 +92,7 @@ def _append(model, account, *, kind, amount, actor, reason, now, cause_type="", 
     balance = to_money(account.balance + amount)
     entry = model.objects.create(
         account=account, kind=kind, amount=amount, balance_after=balance, actor=actor,
-        reason=str(reason), at=now, cause_type=cause_type, cause_id=str(cause_id), **extra,
+        at=now, cause_type=cause_type, cause_id=str(cause_id), **reason_fields(reason), **extra,
     )
     account.balance = balance
     account.save(update_fields=["balance", "updated_at"])
@@ -108,6 +112,7 @@ def _cover_and_restrict(store_account, account, *, now, actor=None) -> None:
     """For a locked deposit account whose required_amount is set: move what is missing
     from the store account's available balance, then restrict the store for the rest
     (once the first-payment clock has run out) or lift the restriction."""
+    shortfall_before, restricted_before = account.shortfall, account.restricted_since
     if account.closed_at is not None:
         account.shortfall = Decimal("0.00")
         account.restricted_since = None
@@ -117,13 +122,14 @@ def _cover_and_restrict(store_account, account, *, now, actor=None) -> None:
         if moved > 0:
             entry = deposit_entry_append(
                 account, kind=DepositEntry.Kind.TRANSFER, amount=moved, actor=actor,
-                reason=_("Shortfall covered from the store account"), now=now,
+                reason=R("shortfall_covered"), now=now,
                 cause_type="store_account", cause_id="", data={"store_account": store_account.pk},
             )
             store_entry_append(
                 store_account, kind=StoreAccountEntry.Kind.DEPOSIT_TRANSFER, amount=-moved,
-                actor=actor, reason=_("Transferred to the %(deposit)s to cover a shortfall")
-                % {"deposit": account.get_kind_display()}, now=now,
+                actor=actor, reason=R("transferred_to_deposit",
+                                      deposit=Label("shop.DepositAccount.kind", account.kind)),
+                now=now,
                 cause_type="deposit_entry", cause_id=str(entry.pk),
             )
             missing -= moved
@@ -140,6 +146,8 @@ def _cover_and_restrict(store_account, account, *, now, actor=None) -> None:
         # deposit before the first other-platform product) keeps its first-payment period.
         account.pay_by = None
     account.save(update_fields=["shortfall", "restricted_since", "pay_by", "updated_at"])
+    notify_deposit_shortfall(account, shortfall_before=shortfall_before,
+                             restricted_before=restricted_before, now=now)
 
 
 def deposits_evaluate_locked(*, store, store_account, accounts, now, actor=None,
@@ -209,34 +217,35 @@ def deposit_deduct(
         raise ApplicationError(_("A deduction needs the cause it pays for."), code="no_cause")
     if not str(reason).strip():
         raise ApplicationError(_("A deduction needs a reason."), code="no_reason")
-    existing = _existing_deduction(store, account, cause_type, cause_id)
+    reason = clean(reason)
+
+    def find() -> DepositEntry | None:
+        return _existing_deduction(store, account, cause_type, cause_id)
+
+    def create() -> DepositEntry:
+        store_account, accounts = accounts_lock(store)
+        existing = find()  # deducted while this request waited for the lock
+        if existing is not None:
+            return existing
+        target = accounts[account]
+        deducted, uncovered = rules.deduction_split(
+            amount, target.balance, config.get("deposit.max_negative_balance")
+        )
+        entry = deposit_entry_append(
+            target, kind=DepositEntry.Kind.DEDUCTION, amount=-deducted, actor=actor,
+            reason=reason, now=now, cause_type=cause_type, cause_id=cause_id,
+            requested_amount=amount, uncovered=uncovered,
+        )
+        deposits_evaluate_locked(store=store, store_account=store_account,
+                                 accounts=accounts, now=now, actor=actor)
+        return entry
+
+    existing = find()
     if existing is not None:
         return existing
     deposit_accounts_open(store=store, now=now)
-    try:
-        with transaction.atomic():
-            store_account, accounts = accounts_lock(store)
-            existing = _existing_deduction(store, account, cause_type, cause_id)
-            if existing is not None:
-                return existing
-            target = accounts[account]
-            deducted, uncovered = rules.deduction_split(
-                amount, target.balance, config.get("deposit.max_negative_balance")
-            )
-            entry = deposit_entry_append(
-                target, kind=DepositEntry.Kind.DEDUCTION, amount=-deducted, actor=actor,
-                reason=reason, now=now, cause_type=cause_type, cause_id=cause_id,
-                requested_amount=amount, uncovered=uncovered,
-            )
-            deposits_evaluate_locked(store=store, store_account=store_account,
-                                     accounts=accounts, now=now, actor=actor)
-    except IntegrityError:
-        # The same cause won a race in another transaction: that deduction stands.
-        existing = _existing_deduction(store, account, cause_type, cause_id)
-        if existing is None:
-            raise
-        return existing
-    return entry
+    # The same cause winning a race in another transaction: that deduction stands.
+    return once(find, create)[0]
 
 
 # --- manual adjustments ------------------------------------------------------------------------------
@@ -246,7 +255,7 @@ def deposit_adjust(*, account: DepositAccount, amount, actor, reason: str, token
     change nothing."""
     now = now or timezone.now()
     amount = to_money(amount)
-    reason = (reason or "").strip()
+    reason = clean(reason)
     if not reason:
         raise ApplicationError(_("An adjustment needs a reason."), code="no_reason", field="reason")
     if amount == 0:
@@ -256,26 +265,20 @@ def deposit_adjust(*, account: DepositAccount, amount, actor, reason: str, token
         raise ApplicationError(_("The form has expired; open it again."), code="no_token")
     lookup = {"account": account, "kind": DepositEntry.Kind.ADJUSTMENT,
               "cause_type": "adjustment", "cause_id": token}
-    existing = DepositEntry.objects.filter(**lookup).first()
-    if existing:
-        return existing
     store = account.store
-    try:
-        with transaction.atomic():
-            store_account, accounts = accounts_lock(store)
-            locked = accounts[account.kind]
-            entry = deposit_entry_append(
-                locked, kind=DepositEntry.Kind.ADJUSTMENT, amount=amount, actor=actor,
-                reason=reason, now=now, cause_type="adjustment", cause_id=token,
-            )
-            deposits_evaluate_locked(store=store, store_account=store_account,
-                                     accounts=accounts, now=now, actor=actor)
-    except IntegrityError:
-        existing = DepositEntry.objects.filter(**lookup).first()
-        if existing is None:
-            raise
-        return existing
-    return entry
+
+    def create() -> DepositEntry:
+        store_account, accounts = accounts_lock(store)
+        locked = accounts[account.kind]
+        entry = deposit_entry_append(
+            locked, kind=DepositEntry.Kind.ADJUSTMENT, amount=amount, actor=actor,
+            reason=reason, now=now, cause_type="adjustment", cause_id=token,
+        )
+        deposits_evaluate_locked(store=store, store_account=store_account,
+                                 accounts=accounts, now=now, actor=actor)
+        return entry
+
+    return once(lambda: DepositEntry.objects.filter(**lookup).first(), create)[0]
 
 
 # --- paying in ------------------------------------------------------------------------------------
@@ -304,25 +307,25 @@ def deposit_payin_start(*, store: Store, kind: str, amount, actor, token: str,
         raise ApplicationError(_("This deposit was refunded when the store closed."),
                                code="deposit_closed")
     key = f"deposit-payin:{store.pk}:{token}"
-    payin = DepositPayIn.objects.select_related("payment").filter(idempotency_key=key).first()
-    if payin is None:
-        try:
-            with transaction.atomic():
-                payin = DepositPayIn.objects.create(
-                    account=account, amount=amount, idempotency_key=key, created_by=actor,
-                    created_at=now,
-                )
-                DepositPayInEvent.objects.create(
-                    payin=payin, from_status="", to_status=payin.status, actor=actor,
-                    reason=_("Deposit payment started"), at=now)
-                payin.payment = payment_start(
-                    purpose=DEPOSIT_PAYIN, subject_id=payin.pk, amount=amount,
-                    idempotency_key=f"deposit.payin:{payin.pk}", actor=actor,
-                    reference=f"store:{store.pk}", now=now,
-                )
-                payin.save(update_fields=["payment"])
-        except IntegrityError:
-            payin = DepositPayIn.objects.select_related("payment").get(idempotency_key=key)
+
+    def create() -> DepositPayIn:
+        payin = DepositPayIn.objects.create(
+            account=account, amount=amount, idempotency_key=key, created_by=actor,
+            created_at=now,
+        )
+        DepositPayInEvent.objects.create(
+            payin=payin, from_status="", to_status=payin.status, actor=actor,
+            at=now, **reason_fields(R("payin_started")))
+        payin.payment = payment_start(
+            purpose=DEPOSIT_PAYIN, subject_id=payin.pk, amount=amount,
+            idempotency_key=f"deposit.payin:{payin.pk}", actor=actor,
+            reference=f"store:{store.pk}", now=now,
+        )
+        payin.save(update_fields=["payment"])
+        return payin
+
+    payin = once(lambda: DepositPayIn.objects.select_related("payment")
+                 .filter(idempotency_key=key).first(), create)[0]
     return payin, payment_instructions(payin.payment)
 
 
@@ -358,7 +361,7 @@ def deposit_payin_settled(payment, succeeded: bool, now: datetime) -> None:
         if payin.status == DepositPayIn.Status.PENDING:
             deposit_payin_transition(
                 payin=payin, to=DepositPayIn.Status.FAILED, now=now, data=data,
-                reason=_("The payment provider reported the payment failed"))
+                reason=R("payin_failed"))
         return
     if payin.status not in (DepositPayIn.Status.PENDING, DepositPayIn.Status.FAILED):
         return
@@ -367,25 +370,26 @@ def deposit_payin_settled(payment, succeeded: bool, now: datetime) -> None:
         refund = payment_refund(
             purpose=DEPOSIT_PAYIN_REFUND, subject_id=payin.pk, payee=payin.created_by,
             amount=payin.amount, idempotency_key=f"payin:{payin.pk}:refund", actor=None,
-            reason=_("Deposit payment arrived after the deposit was closed"),
+            reason=R("payin_after_closed"),
             reference=f"store:{store.pk}", now=now,
         )
         deposit_payin_transition(
             payin=payin, to=DepositPayIn.Status.REFUNDED, now=now,
             data={**data, "refund": refund.provider_ref},
-            reason=_("Deposit payment arrived after the deposit was closed"))
+            reason=R("payin_after_closed"))
         logger.info("deposit pay-in %s arrived after the deposit closed; refunded by %s",
                     payin.pk, refund.provider_ref)
         return
     deposit_payin_transition(
         payin=payin, to=DepositPayIn.Status.SUCCEEDED, now=now, data=data,
-        reason=_("Paid through %(provider)s") % {"provider": payment.provider})
+        reason=R("paid_through", provider=payment.provider))
     first = not account.entries.filter(
         kind__in=[DepositEntry.Kind.PAYMENT, DepositEntry.Kind.TOP_UP]).exists()
     deposit_entry_append(
         account, kind=DepositEntry.Kind.PAYMENT if first else DepositEntry.Kind.TOP_UP,
         amount=payin.amount, actor=payin.created_by,
-        reason=_("Paid through %(provider)s") % {"provider": {"sandbox": _("the sandbox payment provider")}.get(payment.provider, payment.provider)}, now=now,  # noqa: E501
+        reason=R("paid_through", provider=R("sandbox_provider") if payment.provider == "sandbox"
+                 else payment.provider), now=now,
         cause_type="payin", cause_id=str(payin.pk), payment=payment,
         data={"provider_ref": payment.provider_ref},
     )

@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
@@ -10,12 +10,17 @@ from django.utils.translation import gettext as _
 
 from common import roles
 from common.errors import ApplicationError
+from common.reasons import reason_fields
 from common.uploads import reencode_image, validate_upload
 from common.workflows import can_move, transition_apply
+from compliance.enforcement.selectors import credit_barred
 from shop.identity import validate_resident_id, validate_unified_social_credit_code
 from shop.models import MerchantApplication, MerchantApplicationEvent, Store
+from shop.notifications import notify_application_decided
+from shop.reasons import R
 from shop.rules.onboarding import APPLICATION_TRANSITIONS
 from shop.services.deposits import deposit_accounts_open
+from shop.services.stores import store_name_taken, store_name_taken_error
 
 APPLICATION_FIELDS = (
     "real_name",
@@ -62,6 +67,8 @@ def _clean(data: dict) -> dict:
     phone = cleaned["contact_phone"]
     if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
         errors["contact_phone"] = _("Enter an 11-digit mobile number.")
+    if cleaned["store_name"] and store_name_taken(cleaned["store_name"]):
+        errors.setdefault("store_name", store_name_taken_error(cleaned["store_name"]).message)
     if errors:
         first_field = next(iter(errors))
         raise ApplicationError(
@@ -83,7 +90,8 @@ def _stored_document(uploaded, info):
 
 def _event(application, old, new, actor, reason, now):
     MerchantApplicationEvent.objects.create(
-        application=application, from_status=old, to_status=new, actor=actor, reason=reason, at=now
+        application=application, from_status=old, to_status=new, actor=actor, at=now,
+        **reason_fields(reason),
     )
 
 
@@ -101,71 +109,89 @@ def merchant_application_transition(
     )
 
 
-@transaction.atomic
-def application_submit(*, applicant, data: dict, licence_file, now=None) -> MerchantApplication:
-    """A first application. A user has at most one application in review or approved."""
+def _has_open_application(applicant) -> bool:
+    return MerchantApplication.objects.filter(
+        applicant=applicant,
+        status__in=[MerchantApplication.Status.PENDING, MerchantApplication.Status.APPROVED],
+    ).exists()
+
+
+def _licence_document(licence_file):
+    """The licence checked and, when an image, re-encoded: done before the transaction
+    opens, so that nobody waits for the write lock while Pillow works. Returns what to
+    store and its content type."""
     from django.conf import settings
     from django.core.exceptions import ValidationError
 
+    try:
+        info = validate_upload(licence_file, max_bytes=settings.UPLOAD_MAX_BYTES)
+        document = _stored_document(licence_file, info)
+    except ValidationError as exc:
+        raise ApplicationError(exc.messages[0], code="licence_invalid", field="licence_file")
+    return document, info.mime
+
+
+def application_submit(*, applicant, data: dict, licence_file, now=None) -> MerchantApplication:
+    """A first application. A user has at most one application in review or approved."""
     now = now or timezone.now()
-    # One open application per user, also when two submissions race: serialise on the user.
-    get_user_model().objects.select_for_update().filter(pk=applicant.pk).first()
-    if MerchantApplication.objects.filter(
-        applicant=applicant,
-        status__in=[MerchantApplication.Status.PENDING, MerchantApplication.Status.APPROVED],
-    ).exists():
-        raise ApplicationError(
-            _("You already have an application in review or an open store."), code="duplicate"
-        )
+    duplicate = ApplicationError(
+        _("You already have an application in review or an open store."), code="duplicate"
+    )
+    if _has_open_application(applicant):
+        raise duplicate
     cleaned = _clean(data)
+    if credit_barred(applicant=applicant, credit_code=cleaned.get("credit_code", "")):
+        raise ApplicationError(
+            _("You may not apply again: a store of yours reached a credit score of 0."),
+            code="credit_barred")
     if licence_file is None:
         raise ApplicationError(
             _("Upload the business licence."), code="licence_missing", field="licence_file"
         )
-    try:
-        info = validate_upload(licence_file, max_bytes=settings.UPLOAD_MAX_BYTES)
-    except ValidationError as exc:
-        raise ApplicationError(exc.messages[0], code="licence_invalid", field="licence_file")
-    application = MerchantApplication.objects.create(
-        applicant=applicant,
-        licence_file=_stored_document(licence_file, info),
-        licence_content_type=info.mime,
-        submitted_at=now,
-        **cleaned,
-    )
-    _event(application, "", application.status, applicant, _("Application submitted"), now)
+    licence, content_type = _licence_document(licence_file)
+    with transaction.atomic():
+        # One open application per user, also when two submissions race: serialise on the
+        # user and look again.
+        get_user_model().objects.select_for_update().filter(pk=applicant.pk).first()
+        if _has_open_application(applicant):
+            raise duplicate
+        application = MerchantApplication.objects.create(
+            applicant=applicant,
+            licence_file=licence,
+            licence_content_type=content_type,
+            submitted_at=now,
+            **cleaned,
+        )
+        _event(application, "", application.status, applicant, R("submitted_application"), now)
     return application
 
 
-@transaction.atomic
-def application_resubmit(
-    *, application: MerchantApplication, actor, data: dict, licence_file=None, now=None
-) -> MerchantApplication:
-    """A rejected application, corrected and sent back to the queue."""
-    from django.conf import settings
-    from django.core.exceptions import ValidationError
-
-    now = now or timezone.now()
-    application = MerchantApplication.objects.select_for_update().get(pk=application.pk)
+def _check_resubmittable(application: MerchantApplication, actor) -> None:
     if application.applicant_id != actor.pk:
         raise ApplicationError(_("This is not your application."), code="forbidden")
     if not can_move(APPLICATION_TRANSITIONS, application.status, "pending"):
         raise ApplicationError(
             _("Only a rejected application can be corrected and resubmitted."), code="bad_state"
         )
+
+
+def application_resubmit(
+    *, application: MerchantApplication, actor, data: dict, licence_file=None, now=None
+) -> MerchantApplication:
+    """A rejected application, corrected and sent back to the queue."""
+    now = now or timezone.now()
+    _check_resubmittable(MerchantApplication.objects.get(pk=application.pk), actor)
     fields = _clean(data)
     if licence_file is not None:
-        try:
-            info = validate_upload(licence_file, max_bytes=settings.UPLOAD_MAX_BYTES)
-        except ValidationError as exc:
-            raise ApplicationError(exc.messages[0], code="licence_invalid", field="licence_file")
-        fields["licence_file"] = _stored_document(licence_file, info)
-        fields["licence_content_type"] = info.mime
+        fields["licence_file"], fields["licence_content_type"] = _licence_document(licence_file)
     fields.update(submitted_at=now, rejection_reason="")
-    merchant_application_transition(
-        application, MerchantApplication.Status.PENDING, actor=actor,
-        reason=_("Corrected and resubmitted"), now=now, fields=fields,
-    )
+    with transaction.atomic():
+        application = MerchantApplication.objects.select_for_update().get(pk=application.pk)
+        _check_resubmittable(application, actor)
+        merchant_application_transition(
+            application, MerchantApplication.Status.PENDING, actor=actor,
+            reason=R("resubmitted"), now=now, fields=fields,
+        )
     return application
 
 
@@ -185,18 +211,26 @@ def application_approve(*, application: MerchantApplication, actor, reason="", n
         raise ApplicationError(_("Only a pending application can be approved."), code="bad_state")
     merchant_application_transition(
         application, MerchantApplication.Status.APPROVED, actor=actor,
-        reason=reason or _("Approved"), now=now, fields={"decided_at": now, "reviewer": actor},
+        reason=reason or R("approved"), now=now, fields={"decided_at": now, "reviewer": actor},
     )
-    store = Store.objects.create(
-        merchant=application.applicant,
-        application=application,
-        name=application.store_name,
-        slug=_unique_slug(application.store_name),
-        opened_at=now,
-    )
+    if store_name_taken(application.store_name):
+        raise store_name_taken_error(application.store_name)
+    try:
+        with transaction.atomic():
+            store = Store.objects.create(
+                merchant=application.applicant,
+                application=application,
+                name=application.store_name,
+                slug=_unique_slug(application.store_name),
+                opened_at=now,
+            )
+    except IntegrityError:
+        # Another store took the name since the check (`uniq_store_name_not_closed`).
+        raise store_name_taken_error(application.store_name)
     # The deposit accounts and the store account open with the store: the first-payment
     # clock (deposit.first_payment_days) runs from the opening, and pages only read them.
     deposit_accounts_open(store=store, now=now)
+    notify_application_decided(application, now=now)
     return store
 
 
@@ -215,26 +249,5 @@ def application_reject(*, application: MerchantApplication, actor, reason: str, 
         application, MerchantApplication.Status.REJECTED, actor=actor, reason=reason, now=now,
         fields={"decided_at": now, "reviewer": actor, "rejection_reason": reason},
     )
+    notify_application_decided(application, now=now)
     return application
-
-
-@transaction.atomic
-def store_update(*, store: Store, actor, name: str, introduction: str, profile_url: str, logo=None):
-    from django.conf import settings
-    from django.core.exceptions import ValidationError
-
-    from common.uploads import validate_image_upload
-
-    name = (name or "").strip()
-    if not name:
-        raise ApplicationError(_("The store needs a name."), code="name_required", field="name")
-    store.name = name
-    store.introduction = (introduction or "").strip()
-    store.profile_url = (profile_url or "").strip()
-    if logo is not None:
-        try:
-            _info, store.logo = validate_image_upload(logo, max_bytes=settings.UPLOAD_MAX_BYTES)
-        except ValidationError as exc:
-            raise ApplicationError(exc.messages[0], code="logo_invalid", field="logo")
-    store.save()
-    return store

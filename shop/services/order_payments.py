@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from common.money import to_money
+from common.reasons import reason_fields
 from payments import selectors as payment_selectors
 from payments.models import Payment
 from payments.services import (
@@ -28,11 +29,14 @@ from payments.services import (
     payment_refund,
     payment_start,
 )
+from shop import order_extensions
 from shop.models import Order, OrderEvent, OrderLine
+from shop.reasons import R
 from shop.services.accounts import (
     store_account_refund_after_settlement,
     store_account_refund_reverse,
 )
+from shop.services.invoices import invoice_order_refunded
 from shop.services.orders import order_lock, order_mark_paid
 
 ORDER_PAYMENT = "order.payment"
@@ -47,7 +51,7 @@ def order_reference(order_id) -> str:
 def order_money_event(order_id, *, actor, now, reason, data) -> None:
     status = Order.objects.values_list("status", flat=True).get(pk=order_id)
     OrderEvent.objects.create(order_id=order_id, from_status=status, to_status=status,
-                              actor=actor, reason=str(reason), at=now, data=data)
+                              actor=actor, at=now, data=data, **reason_fields(reason))
 
 
 # --- paying ---------------------------------------------------------------------------------
@@ -92,7 +96,7 @@ def order_payment_settled(payment: Payment, succeeded: bool, now: datetime) -> N
     # failed first): take it in and send it straight back.
     Order.objects.filter(pk=order.pk).update(paid_amount=F("paid_amount") + payment.amount)
     order_refund(order=order, amount=payment.amount, idempotency_key=f"auto-refund:{payment.pk}",
-                 actor=None, reason=_("Payment arrived after the order was cancelled"), now=now)
+                 actor=None, reason=R("late_payment_refunded"), now=now)
 
 
 # --- refunds --------------------------------------------------------------------------------
@@ -153,12 +157,16 @@ def order_refund(
             failed = exc
             _release(order.pk, line_id, amount)
             order_money_event(order.pk, actor=actor, now=now,
-                              reason=_("The refund failed at the payment provider"),
+                              reason=R("refund_failed"),
                               data={"refund_failed": str(amount),
                                     "payment": exc.payment.provider_ref})
         else:
             order_money_event(order.pk, actor=actor, now=now, reason=reason,
                               data={"refund": str(amount), "payment": payment.provider_ref})
+            # An invoice issued for more than is now paid needs a red-letter correction.
+            invoice_order_refunded(order_id=order.pk, actor=actor, now=now)
+            # The promotions' share follows the refund (a promoter's commission)
+            order_extensions.refunded(order, payment, now)
             # A refund after settlement takes the money back from the store account (held
             # there while the refund is pending).
             store_account_refund_after_settlement(order=order, payment=payment, actor=actor,
@@ -176,14 +184,15 @@ def order_refund_settled(payment: Payment, succeeded: bool, now: datetime) -> No
         return
     if succeeded:
         order_money_event(order_id, actor=None, now=now,
-                          reason=_("Refund confirmed by the payment provider"),
+                          reason=R("refund_confirmed"),
                           data={"refund_confirmed": str(payment.amount),
                                 "payment": payment.provider_ref})
         return
     _release(order_id, payment.data.get("line"), payment.amount)
+    order_extensions.refund_failed(order_id, payment, now)
     store_account_refund_reverse(payment=payment, actor=None, now=now)
     order_money_event(order_id, actor=None, now=now,
-                      reason=_("The refund failed at the payment provider"),
+                      reason=R("refund_failed"),
                       data={"refund_failed": str(payment.amount),
                             "payment": payment.provider_ref})
 

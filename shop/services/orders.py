@@ -8,27 +8,35 @@ deadline sweeps (shop.sweeps) move due orders in batches through
 
 import secrets
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import config
 from common.errors import ApplicationError
-from common.money import to_money
+from common.money import ZERO, to_money
+from common.reasons import reason_fields
+from shop import order_extensions
 from shop.models import Order, OrderEvent, OrderLine, Product, Sku, Store
+from shop.order_extensions import DraftLine, DraftOrder
+from shop.reasons import R
 from shop.rules.orders import (
     TAX_NUMBER_RE,
     address_missing_fields,
+    allocate_discount,
     clock_fields_on_enter,
     order_can_move,
     order_shipping_fee,
     order_totals,
 )
+from shop.selectors.stores import store_orders_blocked, store_restriction_messages
+from shop.services.invoices import invoice_request
 
 MAX_LINES_PER_ORDER = 50
 MAX_QUANTITY_PER_LINE = 9999
@@ -46,16 +54,16 @@ def order_clock_settings() -> dict:
 
 def store_may_take_orders(store: Store) -> bool:
     """Hook: may this store sell right now (open, deposit paid, not restricted)? The store
-    module owns the answer."""
-    from shop.selectors.stores import store_may_sell
+    module owns the answer (read with the order's SKUs, see order_place)."""
+    from shop.selectors.stores import store_may_take_orders_now
 
-    return store_may_sell(store)
+    return store_may_take_orders_now(store)
 
 
 # --- the transition service -------------------------------------------------------------
 def _event(order, old, new, actor, reason, now, **data) -> OrderEvent:
     return OrderEvent.objects.create(
-        order=order, from_status=old, to_status=new, actor=actor, reason=reason, at=now,
+        order=order, from_status=old, to_status=new, actor=actor, at=now, **reason_fields(reason),
         data=data,
     )
 
@@ -121,7 +129,7 @@ def orders_transition_batch(
     )
     OrderEvent.objects.bulk_create(
         OrderEvent(order_id=pk, from_status=from_status, to_status=to, actor=None,
-                   reason=reason, at=now)
+                   at=now, **reason_fields(reason))
         for pk in order_ids
     )
     if to == Order.Status.COMPLETED:
@@ -136,7 +144,7 @@ def orders_note_batch(*, order_ids: list[int], status: str, reason: str, now: da
     Order.objects.filter(pk__in=order_ids).update(updated_at=now, **flags)
     OrderEvent.objects.bulk_create(
         OrderEvent(order_id=pk, from_status=status, to_status=status, actor=None,
-                   reason=reason, at=now)
+                   at=now, **reason_fields(reason))
         for pk in order_ids
     )
 
@@ -155,11 +163,13 @@ def _reserve_stock(quantities: dict[int, int], titles: dict[int, str]) -> None:
             )
 
 
-def orders_release_stock(order_ids: list[int]) -> None:
-    """Give back the stock of these orders' lines (called once, in the transaction that
-    moves them out of the state that held it)."""
+def orders_release_stock(order_ids: list[int], now: datetime | None = None) -> None:
+    """Give back the stock of these orders' lines, and what the extensions took for them
+    (called once, in the transaction that moves them out of the state that held it).
+    Lines whose stock an extension holds are given back by that extension."""
+    order_extensions.release(order_ids, now or timezone.now())
     rows = (
-        OrderLine.objects.filter(order_id__in=order_ids)
+        OrderLine.objects.filter(order_id__in=order_ids, stock_held_by="")
         .values("sku_id")
         .annotate(qty=Sum("quantity"))
         .order_by("sku_id")
@@ -229,23 +239,38 @@ def _clean_invoice(title: str, tax_number: str) -> tuple[str, str]:
     return title, tax_number
 
 
+@dataclass(frozen=True)
+class PlacedRows:
+    """The rows `order_place` wrote with the order: its lines and its first event."""
+
+    lines: list
+    events: list
+
+
 def _new_order_number(now: datetime) -> str:
     return f"{now.astimezone(SHANGHAI):%y%m%d%H%M%S}{secrets.randbelow(10**8):08d}"
 
 
 def order_place(
     *, actor, items, address, invoice_title: str = "", invoice_tax_number: str = "",
-    note: str = "", now: datetime | None = None,
+    note: str = "", options: dict | None = None, now: datetime | None = None,
 ) -> Order:
     """A buyer orders SKUs of one store. Everything is validated before anything is
-    written; stock is then reserved atomically and the order created in one transaction."""
+    written; stock is then reserved atomically and the order created in one transaction.
+    `options` carries what the buyer chose for the extensions (`shop.order_extensions`:
+    promotions), which price the lines and take what is limited in the same transaction."""
     now = now or timezone.now()
     quantities = _clean_items(items)
     address = _clean_address(address)
     invoice_title, invoice_tax_number = _clean_invoice(invoice_title, invoice_tax_number)
 
+    # The store's "may take orders now" comes with its SKUs (store_may_take_orders).
+    blocked = ExpressionWrapper(
+        store_orders_blocked(OuterRef("product__store_id"), timezone.now()),
+        output_field=BooleanField())
     skus = list(
-        Sku.objects.select_related("product__store").filter(pk__in=quantities).order_by("pk")
+        Sku.objects.select_related("product__store").filter(pk__in=quantities)
+        .annotate(store_blocked=blocked).order_by("pk")
     )
     if len(skus) != len(quantities):
         raise ApplicationError(_("A SKU in this order does not exist."), code="unknown_sku",
@@ -257,6 +282,7 @@ def order_place(
             code="several_stores", field="items",
         )
     store = skus[0].product.store
+    store.orders_blocked = bool(skus[0].store_blocked)
     for sku in skus:
         product = sku.product
         if product.kind != Product.Kind.OWN:
@@ -270,29 +296,50 @@ def order_place(
                 _("“%(title)s” is not on sale.") % {"title": product.title},
                 code="not_listed", field="items",
             )
-        if sku.stock < quantities[sku.pk]:
-            raise ApplicationError(
-                _("Not enough stock left for “%(title)s”.") % {"title": product.title},
-                code="out_of_stock", field="items",
-            )
     if store.merchant_id == actor.pk:
         raise ApplicationError(_("You cannot order from your own store."), code="own_store")
     if not store_may_take_orders(store):
+        why = store_restriction_messages(store, "cart")
+        if why:
+            raise ApplicationError(
+                _("This store cannot take orders: %(why)s") % {"why": " ".join(why)},
+                code="store_cannot_sell")
         raise ApplicationError(_("This store cannot take orders at the moment."),
                                code="store_cannot_sell")
+
+    # Promotions may set a line's price, hold its stock themselves and discount the order.
+    draft = DraftOrder(
+        buyer=actor, store=store, now=now, options=dict(options or {}),
+        lines=[DraftLine(sku=sku, product=sku.product, quantity=quantities[sku.pk],
+                         unit_price=sku.price) for sku in skus],
+    )
+    order_extensions.price(draft)
+    from_sku_stock = {line.sku.pk: line.quantity for line in draft.lines
+                      if not line.stock_held_by}
+    for line in draft.lines:
+        if line.sku.pk in from_sku_stock and line.sku.stock < line.quantity:
+            raise ApplicationError(
+                _("Not enough stock left for “%(title)s”.") % {"title": line.product.title},
+                code="out_of_stock", field="items",
+            )
 
     products = {sku.product_id: sku.product for sku in skus}
     shipping_fee = order_shipping_fee(
         [(p.free_shipping, p.shipping_fee) for p in products.values()]
     )
-    line_rows = []
-    for sku in skus:
-        qty = quantities[sku.pk]
-        line_rows.append((sku, qty, to_money(sku.price * qty)))
-    totals = order_totals([amount for _sku, _qty, amount in line_rows], shipping_fee)
+    amounts = [to_money(line.amount) for line in draft.lines]
+    shared_by = [amount if line.discountable else ZERO
+                 for line, amount in zip(draft.lines, amounts, strict=True)]
+    discount = min(to_money(draft.discount), to_money(sum(shared_by)))
+    for line, share in zip(draft.lines, allocate_discount(discount, shared_by), strict=True):
+        line.discount = share
+    totals = order_totals(amounts, shipping_fee, discount)
 
+    clocks = clock_fields_on_enter(Order.Status.PENDING_PAYMENT, now, order_clock_settings())
+    titles = {sku.pk: sku.product.title for sku in skus}
+    # The SKU rows are the hot ones (many buyers of one SKU): their stock is taken by the
+    # last statements of the transaction, so a row lock is held only until the commit.
     with transaction.atomic():
-        _reserve_stock(quantities, {sku.pk: sku.product.title for sku in skus})
         order = Order.objects.create(
             number=_new_order_number(now),
             buyer=actor,
@@ -303,19 +350,30 @@ def order_place(
             invoice_tax_number=invoice_tax_number,
             buyer_note=(note or "").strip()[:200],
             created_at=now,
+            promotion=draft.data,
             **totals,
-            **clock_fields_on_enter(Order.Status.PENDING_PAYMENT, now, order_clock_settings()),
+            **clocks,
         )
-        OrderLine.objects.bulk_create(
+        rows = OrderLine.objects.bulk_create(
             OrderLine(
-                order=order, sku=sku, product=sku.product, title=sku.product.title,
-                attributes=sku.attributes, unit_price=sku.price, quantity=qty, amount=amount,
-                gifts=sku.product.gifts,
-                supports_seven_day_return=sku.product.supports_seven_day_return,
+                order=order, sku=line.sku, product=line.product, title=line.product.title,
+                attributes=line.sku.attributes, unit_price=to_money(line.unit_price),
+                quantity=line.quantity, amount=amount, discount_amount=line.discount,
+                stock_held_by=line.stock_held_by, promotion=line.data,
+                gifts=line.product.gifts,
+                supports_seven_day_return=line.product.supports_seven_day_return,
             )
-            for sku, qty, amount in line_rows
+            for line, amount in zip(draft.lines, amounts, strict=True)
         )
-        _event(order, "", Order.Status.PENDING_PAYMENT, actor, "", now)
+        if not all(row.pk for row in rows):  # databases that return no keys on bulk insert
+            rows = list(order.lines.order_by("pk"))
+        for line, row in zip(draft.lines, rows, strict=True):
+            line.line = row
+        event = _event(order, "", Order.Status.PENDING_PAYMENT, actor, "", now)
+        order_extensions.reserve(draft, order)
+        _reserve_stock(from_sku_stock, titles)
+    # What was written, for an answer that need not read it back.
+    order.written = PlacedRows(lines=rows, events=[event])
     return order
 
 
@@ -338,9 +396,9 @@ def order_cancel(*, order: Order, actor, reason: str = "", now: datetime | None 
             )
         order = order_transition(
             order=order, to=Order.Status.CANCELLED, actor=actor,
-            reason=reason or _("Cancelled by the buyer"), now=now,
+            reason=reason or R("cancelled_by_buyer"), now=now,
         )
-        orders_release_stock([order.pk])
+        orders_release_stock([order.pk], now)
     return order
 
 
@@ -348,12 +406,15 @@ def order_mark_paid(*, order: Order, amount, now: datetime, payment_ref: str = "
     """The payment provider confirmed payment of a locked, unpaid order."""
     amount = to_money(amount)
     order = order_transition(
-        order=order, to=Order.Status.PAID, actor=None, reason=_("Payment received"), now=now,
+        order=order, to=Order.Status.PAID, actor=None, reason=R("payment_received"), now=now,
         extra={"paid_amount": order.paid_amount + amount},
         data={"payment": payment_ref, "amount": str(amount)},
     )
-    # No discounts yet: each line is paid in full (coupons will allocate a share here).
-    OrderLine.objects.filter(order=order).update(paid_amount=F("amount"))
+    # Each line is paid for its amount less its share of the order's discount.
+    OrderLine.objects.filter(order=order).update(
+        paid_amount=F("amount") - F("discount_amount"))
+    invoice_request(order=order, now=now)  # the buyer's invoice request waits for the merchant
+    order_extensions.paid(order, now)
     return order
 
 
@@ -371,7 +432,7 @@ def order_confirm_receipt(*, order: Order, actor, now: datetime | None = None) -
         extra = {} if order.signed_at else {"signed_at": now}
         order = order_transition(
             order=order, to=Order.Status.COMPLETED, actor=actor,
-            reason=_("Receipt confirmed by the buyer"), now=now, extra=extra,
+            reason=R("receipt_confirmed"), now=now, extra=extra,
         )
     return order
 
@@ -386,5 +447,5 @@ def order_close(*, order: Order, actor, reason: str, now: datetime | None = None
         order = order_transition(order=order, to=Order.Status.CLOSED, actor=actor,
                                  reason=reason, now=now)
         if was_unshipped:
-            orders_release_stock([order.pk])
+            orders_release_stock([order.pk], now)
     return order

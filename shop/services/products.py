@@ -12,19 +12,28 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import config
 from common.errors import ApplicationError
 from common.money import to_money
+from common.reasons import reason_fields
 from common.workflows import transition_apply
 from compliance.models import Category
 from compliance.services import listing_screen, product_submission_check
+from shop import product_hooks
 from shop.models import Product, ProductEvent, ProductRevision, Sku, Store
+from shop.notifications import notify_product_reviewed
+from shop.reasons import R
 from shop.rules.products import (
     PRODUCT_TRANSITIONS,
     REVISION_TRANSITIONS,
     attributes_key,
     can_move,
 )
-from shop.selectors.stores import store_may_list_kind
+from shop.selectors.stores import (
+    store_invited_category_ids,
+    store_may_list_kind,
+    store_restriction_messages,
+)
 
 LISTING_FIELDS = (
     "title",
@@ -73,6 +82,14 @@ def _money(value, field: str, *, allow_zero=False, allow_blank=False):
     return amount
 
 
+def product_description_max_length() -> int:
+    return config.get("product.description_max_length")
+
+
+def description_too_long_message(limit: int) -> str:
+    return _("The description is at most %(n)d characters.") % {"n": limit}
+
+
 def clean_listing(*, kind: str, data: dict) -> dict:
     """Validate the listing fields into the canonical payload (JSON-safe values)."""
     title = (data.get("title") or "").strip()
@@ -96,10 +113,15 @@ def clean_listing(*, kind: str, data: dict) -> dict:
         else _money(data.get("shipping_fee"), "shipping_fee", allow_zero=True)
     )
     gift_value = _money(data.get("gift_value"), "gift_value", allow_zero=True, allow_blank=True)
+    description = (data.get("description") or "").strip()
+    limit = product_description_max_length()
+    if len(description) > limit:
+        raise ApplicationError(description_too_long_message(limit), code="description_long",
+                               field="description")
     payload = {
         "title": title,
         "category_id": category_id,
-        "description": (data.get("description") or "").strip(),
+        "description": description,
         "gifts": (data.get("gifts") or "").strip(),
         "gift_value": str(gift_value) if gift_value is not None else None,
         "supports_seven_day_return": bool(data.get("supports_seven_day_return", True)),
@@ -199,9 +221,9 @@ def _event(product, old, new, actor, reason, now, **data):
         from_status=old,
         to_status=new,
         actor=actor,
-        reason=reason,
         at=now,
         data=data,
+        **reason_fields(reason),
     )
 
 
@@ -248,7 +270,7 @@ def product_revision_transition(
         return None
     return ProductEvent.objects.create(
         product_id=revision.product_id, from_status=old, to_status=to, actor=actor,
-        reason=str(reason), at=now,
+        at=now, **reason_fields(reason),
         data={**(data or {}), "revision_id": revision.pk, "revision": revision.number},
     )
 
@@ -345,7 +367,6 @@ def _apply_skus(product: Product, rows: list[dict], *, keep_stock: bool) -> None
 
 
 # --- services ---------------------------------------------------------------------------
-@transaction.atomic
 def product_create(
     *, store: Store, actor, kind: str, data: dict, skus=(), image=None, now=None
 ) -> Product:
@@ -354,11 +375,15 @@ def product_create(
         raise ApplicationError(_("Unknown product kind."), code="invalid_kind")
     payload = clean_listing(kind=kind, data=data)
     rows = clean_skus(skus) if kind == Product.Kind.OWN else []
-    product = Product(store=store, kind=kind, status=Product.Status.DRAFT)
-    if image is not None:
-        product.image = _clean_image(image)
-    _apply_payload(product, {**payload, "skus": rows})
-    _event(product, "", product.status, actor, _("Product created"), now)
+    # Decoded and re-encoded before the transaction: nobody waits for the write lock
+    # while Pillow works.
+    content = _clean_image(image) if image is not None else None
+    with transaction.atomic():
+        product = Product(store=store, kind=kind, status=Product.Status.DRAFT)
+        if content is not None:
+            product.image = content
+        _apply_payload(product, {**payload, "skus": rows})
+        _event(product, "", product.status, actor, R("created"), now)
     return product
 
 
@@ -375,11 +400,19 @@ def _clean_image(image):
     return content
 
 
-@transaction.atomic
 def product_update(*, product: Product, actor, data: dict, skus=(), image=None, now=None):
     """Edit a draft, rejected or delisted product in place; for a listed product, record
     the change as an open revision (the listed version stays on sale)."""
     now = now or timezone.now()
+    # The new image is decoded and re-encoded before the transaction (see product_create).
+    content = _clean_image(image) if image is not None else None
+    with transaction.atomic():
+        return _product_update(
+            product=product, actor=actor, data=data, skus=skus, image=content, now=now
+        )
+
+
+def _product_update(*, product: Product, actor, data: dict, skus, image, now):
     product = Product.objects.select_for_update().get(pk=product.pk)
     if (
         product.status == Product.Status.IN_REVIEW
@@ -403,20 +436,20 @@ def product_update(*, product: Product, actor, data: dict, skus=(), image=None, 
             # A new main image is part of the change too; kept aside until approval.
             revision.payload["pending_image"] = _save_pending_image(product, image)
             revision.save(update_fields=["payload"])
-        _event(product, product.status, product.status, actor, _("Change saved as a draft"), now)
+        _event(product, product.status, product.status, actor, R("change_draft"), now)
         return product
     if image is not None:
-        product.image = _clean_image(image)
+        product.image = image
     _apply_payload(product, {**payload, "skus": rows})
-    _event(product, product.status, product.status, actor, _("Product edited"), now)
+    _event(product, product.status, product.status, actor, R("edited"), now)
     return product
 
 
-def _save_pending_image(product, image) -> str:
-    """A new main image of a change waits privately until the change is approved."""
+def _save_pending_image(product, content) -> str:
+    """A new main image of a change (already re-encoded) waits privately until the change
+    is approved."""
     from django.core.files.storage import default_storage
 
-    content = _clean_image(image)
     return default_storage.save(f"private/products/pending/{content.name}", content)
 
 
@@ -446,6 +479,12 @@ def product_submit(*, product: Product, actor, now=None) -> ProductRevision:
     product = Product.objects.select_for_update().select_related("store").get(pk=product.pk)
     _lock_store(product)
     if not store_may_list_kind(product.store, product.kind):
+        why = store_restriction_messages(product.store, "publish")
+        if why:
+            raise ApplicationError(
+                _("Your store may not submit products: %(why)s") % {"why": " ".join(why)},
+                code="store_restricted",
+            )
         raise ApplicationError(
             _("Your store may not list products right now; see the dashboard for why."),
             code="store_restricted",
@@ -455,8 +494,21 @@ def product_submit(*, product: Product, actor, now=None) -> ProductRevision:
         if revision is None:
             raise ApplicationError(_("There is no change to submit."), code="nothing_to_submit")
     else:
-        if not can_move(PRODUCT_TRANSITIONS, product.status, Product.Status.IN_REVIEW):
+        open_revisions = list(product.revisions.filter(
+            status__in=[ProductRevision.Status.DRAFT, ProductRevision.Status.IN_REVIEW]))
+        if (
+            not can_move(PRODUCT_TRANSITIONS, product.status, Product.Status.IN_REVIEW)
+            or any(r.status == ProductRevision.Status.IN_REVIEW for r in open_revisions)
+        ):
             raise ApplicationError(_("This product is already in review."), code="bad_state")
+        # A change drafted while the product was listed: the product was delisted since,
+        # and what is submitted now is the product as edited in place.
+        for stale in open_revisions:
+            product_revision_transition(
+                stale, ProductRevision.Status.WITHDRAWN, actor=actor,
+                reason=R("revision_withdrawn_resubmitted"), now=now,
+                fields={"decided_at": now},
+            )
         revision = ProductRevision(
             product=product,
             number=_next_number(product),
@@ -474,7 +526,10 @@ def product_submit(*, product: Product, actor, now=None) -> ProductRevision:
         .filter(pk=payload.get("category_id"))
         .first()
     )
-    product_submission_check(store=product.store, category=category, payload=payload, now=now)
+    product_submission_check(
+        store=product.store, category=category, payload=payload, now=now,
+        invited_category_ids=store_invited_category_ids(product.store),
+    )
     hits = listing_screen(payload=payload)
     if revision.pk is None:
         revision.save()  # a first listing's revision: the snapshot, as a draft
@@ -482,7 +537,7 @@ def product_submit(*, product: Product, actor, now=None) -> ProductRevision:
         revision,
         ProductRevision.Status.IN_REVIEW,
         actor=actor,
-        reason=_("Change submitted for review") if revision.is_change else _("Submitted for review"),
+        reason=R("change_submitted") if revision.is_change else R("submitted"),
         now=now,
         fields={"submitted_at": now, "screening_hits": hits, "has_hits": bool(hits)},
     )
@@ -491,7 +546,7 @@ def product_submit(*, product: Product, actor, now=None) -> ProductRevision:
             product,
             Product.Status.IN_REVIEW,
             actor=actor,
-            reason=_("Submitted for review"),
+            reason=R("submitted"),
             now=now,
         )
     return revision
@@ -516,7 +571,10 @@ def product_revision_approve(*, revision: ProductRevision, actor, reason="", now
         .filter(pk=payload.get("category_id"))
         .first()
     )
-    product_submission_check(store=product.store, category=category, payload=payload, now=now)
+    product_submission_check(
+        store=product.store, category=category, payload=payload, now=now,
+        invited_category_ids=store_invited_category_ids(product.store),
+    )
     pending_image = payload.pop("pending_image", None)
     if pending_image:
         product.image.name = _publish_pending_image(pending_image)
@@ -526,7 +584,7 @@ def product_revision_approve(*, revision: ProductRevision, actor, reason="", now
         revision,
         ProductRevision.Status.APPROVED,
         actor=actor,
-        reason=reason or (_("Change approved") if revision.is_change else _("Approved and listed")),
+        reason=reason or (R("change_approved") if revision.is_change else R("approved_listed")),
         now=now,
         fields={"decided_at": now, "reviewer": actor, "decision_reason": reason},
     )
@@ -535,10 +593,11 @@ def product_revision_approve(*, revision: ProductRevision, actor, reason="", now
             product,
             Product.Status.LISTED,
             actor=actor,
-            reason=reason or _("Approved and listed"),
+            reason=reason or R("approved_listed"),
             now=now,
             fields={"listed_at": now, "delisted_reason": "", "delisted_cause": ""},
         )
+    notify_product_reviewed(product, approved=True, reason=reason, now=now)
     return product
 
 
@@ -566,6 +625,8 @@ def product_revision_reject(*, revision: ProductRevision, actor, reason: str, no
     if not revision.is_change:
         product_transition(product, Product.Status.REJECTED, actor=actor, reason=reason, now=now)
         _deposit_evaluate_on_commit(product.store, actor)
+        product_hooks.review_rejected(product=product, reason=reason, actor=actor, now=now)
+    notify_product_reviewed(product, approved=False, reason=reason, now=now)
     return product
 
 
@@ -597,7 +658,7 @@ def product_delist(*, product: Product, actor, reason: str, cause=None, now=None
         reason=reason,
         now=now,
         fields={
-            "delisted_reason": (reason or "")[:200],
+            "delisted_reason": str(reason or "")[:200],
             "delisted_cause": _delisted_cause(product, actor) if cause is None else cause,
         },
     )

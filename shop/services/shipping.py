@@ -20,8 +20,11 @@ from django.utils.translation import gettext as _
 
 from common import config
 from common.errors import ApplicationError
+from common.reasons import Label, Reason, reason_fields
 from common.signing import derived_secret, hmac_signature
+from shop import reasons
 from shop.models import Order, OrderEvent, TrackingEvent
+from shop.reasons import R
 from shop.rules.orders import COURIERS, TRACKING_EFFECTS, WAYBILL_RE, tracking_status_after
 from shop.services.orders import order_lock, order_transition
 
@@ -29,7 +32,9 @@ BULK_SHIP_MAX_ROWS = 1000
 BULK_SHIP_MAX_BYTES = 1024 * 1024
 
 
-def _clean_waybill(courier: str, waybill_number: str) -> tuple[str, str]:
+def waybill_clean(courier: str, waybill_number: str) -> tuple[str, str]:
+    """A courier code and waybill number as typed, normalised (code upper-cased, spaces
+    trimmed) and checked; what every shipment (an order, a return, a replacement) stores."""
     courier = (courier or "").strip().upper()
     waybill_number = (waybill_number or "").strip()
     if courier not in COURIERS:
@@ -51,7 +56,7 @@ def order_ship(
 ) -> Order:
     """The merchant ships a paid order by entering courier and waybill number (运单号)."""
     now = now or timezone.now()
-    courier, waybill_number = _clean_waybill(courier, waybill_number)
+    courier, waybill_number = waybill_clean(courier, waybill_number)
     try:
         with transaction.atomic():
             order = order_lock(order)
@@ -66,8 +71,7 @@ def order_ship(
             late = bool(order.ship_by and now > order.ship_by)
             order = order_transition(
                 order=order, to=Order.Status.SHIPPED, actor=actor,
-                reason=_("Shipped with %(courier)s %(waybill)s")
-                % {"courier": COURIERS[courier], "waybill": waybill_number},
+                reason=R("shipped", courier=reasons.courier(courier), waybill=waybill_number),
                 now=now,
                 extra={"courier": courier, "waybill_number": waybill_number,
                        "shipped_late": order.shipped_late or late},
@@ -88,6 +92,32 @@ class ShipRowResult:
     order_number: str
     ok: bool
     message: str
+    warning: str = ""
+    # The row as the file had it (column name → cell), for the file of rows not shipped.
+    cells: dict | None = None
+
+
+class ShipReport(list):
+    """The result of each row, in file order, with the file's header."""
+
+    def __init__(self, results=(), header=()):
+        super().__init__(results)
+        self.header = [h for h in header if h]
+
+    @property
+    def failed(self) -> list[ShipRowResult]:
+        return [r for r in self if not r.ok]
+
+    def error_rows(self) -> tuple[list[str], list[list[str]]]:
+        """The rows not shipped as the file had them, plus why: (header, rows), for a
+        file the merchant corrects and uploads again."""
+        header = [*self.header, "error"]
+        rows = []
+        for result in self.failed:
+            cells = result.cells or {}
+            why = str(result.message) + (f" ({result.warning})" if result.warning else "")
+            rows.append([cells.get(h, "") or "" for h in self.header] + [why])
+        return header, rows
 
 
 def _decode(data: bytes) -> str:
@@ -100,9 +130,14 @@ def _decode(data: bytes) -> str:
     raise ApplicationError(_("The file is not a readable CSV text file."), code="bad_csv")
 
 
-def orders_bulk_ship_csv(*, data: bytes, actor, now: datetime | None = None) -> list[ShipRowResult]:
+def orders_bulk_ship_csv(*, data: bytes, actor, now: datetime | None = None,
+                         warnings_for=None, confirmed: bool = False) -> ShipReport:
     """Ship many orders from a CSV with columns order_number, courier, waybill_number.
-    Each row is shipped on its own: good rows ship, bad rows are reported with the reason."""
+    Each row is shipped on its own: good rows ship, bad rows are reported with the reason.
+    `warnings_for(orders)` returns {order id: warning} for the orders whose shipping the
+    merchant must confirm (as on the order's page); unless `confirmed`, their rows are not
+    shipped and carry the warning; confirmed, they ship and still carry it. Each result
+    keeps its row's cells (`ShipReport.error_rows`: the file of rows not shipped)."""
     now = now or timezone.now()
     if len(data) > BULK_SHIP_MAX_BYTES:
         raise ApplicationError(_("The file is larger than 1 MB."), code="file_too_large")
@@ -123,26 +158,38 @@ def orders_bulk_ship_csv(*, data: bytes, actor, now: datetime | None = None) -> 
         )
     numbers = {(r.get("order_number") or "").strip() for r in rows}
     orders = {o.number: o for o in Order.objects.for_merchant(actor).filter(number__in=numbers)}
-    results, seen = [], set()
+    warnings = warnings_for(list(orders.values())) if warnings_for and orders else {}
+    results, seen = ShipReport(header=reader.fieldnames), set()
     for index, raw in enumerate(rows, start=2):
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k}
+        cells = {k: v if isinstance(v, str) else "" for k, v in raw.items() if k}
         number = row.get("order_number", "")
         order = orders.get(number)
         if number in seen:
             results.append(ShipRowResult(index, number, False,
-                                         _("This order appears twice in the file.")))
+                                         _("This order appears twice in the file."),
+                                         cells=cells))
             continue
         seen.add(number)
         if order is None:
-            results.append(ShipRowResult(index, number, False, _("No such order in your store.")))
+            results.append(ShipRowResult(index, number, False, _("No such order in your store."),
+                                         cells=cells))
+            continue
+        warning = str(warnings.get(order.pk, ""))
+        if warning and not confirmed:
+            results.append(ShipRowResult(
+                index, number, False, _("Not shipped: confirm to ship it anyway"), warning,
+                cells=cells))
             continue
         try:
             order_ship(order=order, courier=row.get("courier", ""),
                        waybill_number=row.get("waybill_number", ""), actor=actor, now=now)
         except ApplicationError as exc:
-            results.append(ShipRowResult(index, number, False, str(exc.message)))
+            results.append(ShipRowResult(index, number, False, str(exc.message), warning,
+                                          cells=cells))
         else:
-            results.append(ShipRowResult(index, number, True, _("Shipped")))
+            results.append(ShipRowResult(index, number, True, _("Shipped"), warning,
+                                          cells=cells))
     return results
 
 
@@ -211,25 +258,25 @@ def courier_webhook_handle(*, body: bytes, signature: str, now: datetime | None 
             # On the order's timeline, once per event, so support can see what was refused.
             OrderEvent.objects.create(
                 order=order, from_status=order.status, to_status=order.status, actor=None,
-                reason=str(refusal), at=now,
+                at=now, **reason_fields(refusal),
                 data={"tracking_refused": external_id, "kind": data["kind"],
                       "at": data["at"].isoformat()},
             )
     if refusal is not None:
-        raise ApplicationError(refusal, code="implausible_time")
+        raise ApplicationError(str(refusal), code="implausible_time")
     return tracking, True
 
 
-def tracking_time_refusal(*, order: Order, at: datetime, now: datetime) -> str | None:
+def tracking_time_refusal(*, order: Order, at: datetime, now: datetime) -> Reason | None:
     """A courier's clock is trusted within reason: an event dated before the parcel was
     handed over, or further in the future than the allowed skew, would move the order's
     clocks (a 2020 "signed" would close the 7-day window at once; a 2031 one would hold
     the settlement for years). Returns why it is refused, or None."""
     skew = timedelta(minutes=config.get("courier.future_skew_minutes"))
     if order.shipped_at is None or at < order.shipped_at:
-        return _("The courier event is dated before the order was shipped.")
+        return R("tracking_before_shipping")
     if at > now + skew:
-        return _("The courier event is dated in the future.")
+        return R("tracking_in_future")
     return None
 
 
@@ -242,19 +289,21 @@ def tracking_event_record(*, order: Order, data: dict, external_id: str, now: da
         data={k: v for k, v in data.items() if k in ("signed_by", "parcel_locker")},
     )
     fields = {"tracking_status": tracking_status_after(order.tracking_status, kind)}
-    if kind in ("picked_up", "in_transit", "signed") and order.picked_up_at is None:
+    # Scans may arrive out of order: the pickup is the earliest scan, whichever came first.
+    if kind in ("picked_up", "in_transit", "signed") and (
+            order.picked_up_at is None or at < order.picked_up_at):
         fields["picked_up_at"] = at
         # Judged by the courier's scan time, not by when the webhook arrived.
         fields["pickup_late"] = bool(order.pickup_by and at > order.pickup_by)
     if kind == "signed":
         fields["signed_by"] = data.get("signed_by", "")
         fields["signed_in_locker"] = data.get("parcel_locker", False)
-    label = TrackingEvent.Kind(kind).label
+    label = Label("shop.TrackingEvent.kind", kind)
     if TRACKING_EFFECTS[kind]["to"] and order.status == Order.Status.SHIPPED:
         # The after-sale windows and the completion clock run from the courier's time.
         order_transition(
             order=order, to=TRACKING_EFFECTS[kind]["to"], actor=None,
-            reason=_("Courier: %(event)s") % {"event": label}, now=at, extra=fields,
+            reason=R("courier_event", event=label), now=at, extra=fields,
             data={"tracking": external_id},
         )
         return tracking
@@ -264,7 +313,7 @@ def tracking_event_record(*, order: Order, data: dict, external_id: str, now: da
     if kind in ("refused", "returned"):
         OrderEvent.objects.create(
             order=order, from_status=order.status, to_status=order.status, actor=None,
-            reason=_("Courier: %(event)s") % {"event": label}, at=now,
+            at=now, **reason_fields(R("courier_event", event=label)),
             data={"tracking": external_id},
         )
     return tracking

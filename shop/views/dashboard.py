@@ -1,8 +1,9 @@
-from django.db.models import Count
 from django.shortcuts import render
+from django.utils import timezone
 
 from common.access import merchant_required
-from shop.models import MerchantApplication, Product
+from shop.models import MerchantApplication
+from shop.selectors.dashboard import dsr_chart, sales_chart, sales_summary, todo_tiles
 from shop.selectors.orders import store_dsr, store_dsr_trend
 from shop.selectors.stores import store_abilities, store_for_merchant
 
@@ -16,13 +17,18 @@ def dashboard(request):
             MerchantApplication.objects.for_merchant(request.user).order_by("-submitted_at").first()
         )
         return render(request, "seller/dashboard.html", context)
-    counts = dict.fromkeys(Product.Status.values, 0)
-    for row in Product.objects.filter(store=store).values("status").annotate(n=Count("pk")).order_by():
-        counts[row["status"]] = row["n"]
+    now = timezone.now()
+    abilities = store_abilities(store)
+    sales = sales_summary(store, now)
+    dsr_trend = store_dsr_trend(store, now)
     context.update(
-        abilities=store_abilities(store),
-        product_counts=counts,
+        now=now,
+        abilities=abilities,
+        tiles=todo_tiles(store, now, abilities=abilities),
+        sales=sales,
+        sales_chart=sales_chart(sales["daily"]),
+        dsr=store_dsr(store, now),
+        dsr_trend=dsr_trend,
+        dsr_chart=dsr_chart(dsr_trend),
     )
-    context["dsr"] = store_dsr(store)
-    context["dsr_trend"] = store_dsr_trend(store)
     return render(request, "seller/dashboard.html", context)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from common.access import merchant_required
 from common.errors import ApplicationError
 from common.money import CENT
+from compliance.selectors import sellable_leaf_choices
 from payments.providers import sandbox_enabled
 from shop.models import DepositAccount, DepositEntry, StoreAccountEntry
 from shop.rules import deposits as rules
@@ -62,6 +63,52 @@ class EntryFilterForm(forms.Form):
                               widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class WhatIfForm(forms.Form):
+    """The deposit page's what-if: last month's sales and/or one more category."""
+
+    sales = forms.DecimalField(label=_("If last month's sales were (CNY)"), required=False,
+                               min_value=0, max_value=10**12, max_digits=15, decimal_places=2)
+    category = forms.TypedChoiceField(label=_("If I add the category"), coerce=int,
+                                      required=False, empty_value=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="whatif", **kwargs)
+        self.fields["category"].choices = [("", "---------"), *sellable_leaf_choices()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("sales") is None and data.get("category") is None:
+            raise forms.ValidationError(_("Enter a sales figure or choose a category."))
+        return data
+
+
+def _what_if(request, store, states):
+    """The what-if form and, when it is valid, each deposit's explanation under it, by
+    the same rule function as the page's own explanation."""
+    bound = any(key.startswith("whatif-") for key in request.GET)
+    form = WhatIfForm(request.GET if bound else None)
+    if not bound or not form.is_valid():
+        return form, None
+    extra = []
+    category_name = ""
+    if form.cleaned_data["category"] is not None:
+        category = selectors.category_deposit(form.cleaned_data["category"])
+        if category is not None:
+            extra.append(category)
+            category_name = category.name
+    explanations = selectors.deposit_explanations(
+        store, sales=form.cleaned_data["sales"], extra_categories=extra)
+    now = {state.account.kind: state.live_required for state in states}
+    return form, {
+        "sales": form.cleaned_data["sales"], "category": category_name,
+        "results": [{
+            "kind": kind, "label": DepositAccount.Kind(kind).label, "amount": e.amount,
+            "now": now.get(kind), "applies": e.applies,
+            "rows": selectors.explanation_rows(e), "verdict": selectors.explanation_verdict(e),
+        } for kind, e in explanations.items()],
+    }
+
+
 class PayForm(forms.Form):
     kind = forms.ChoiceField(label=_("Deposit"), choices=DepositAccount.Kind.choices)
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2,
@@ -75,20 +122,28 @@ def deposit_page(request):
     if response:
         return response
     states = selectors.deposit_states(store)
+    explanations = selectors.deposit_explanations(store)
     for state in states:
-        state.chart = rules.balance_chart(selectors.balance_series(state.account))
+        state.series = selectors.balance_series(state.account)
+        state.chart = rules.balance_chart(state.series)
+        explanation = explanations[state.account.kind]
+        state.rules = selectors.explanation_rows(explanation)
+        state.verdict = selectors.explanation_verdict(explanation)
         state.pay_form = PayForm(auto_id=f"id_pay_{state.account.kind}_%s", initial={
             "kind": state.account.kind, "amount": state.to_pay or None,
             "token": uuid.uuid4().hex,
         })
-    form = EntryFilterForm(request.GET or None)
+    ledger_query = {k: v for k, v in request.GET.items() if not k.startswith("whatif-")}
+    form = EntryFilterForm(ledger_query or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     entries = selectors.deposit_entries_for_merchant(
         request.user, account_kind=filters.get("account", ""), kind=filters.get("kind", ""),
         date_from=filters.get("date_from"), date_to=filters.get("date_to"),
     )
+    what_if_form, what_if = _what_if(request, store, states)
     return render(request, "seller/deposits/deposit.html", {
         "store": store, "states": states, "form": form, "page": _page(request, entries),
+        "what_if_form": what_if_form, "what_if": what_if,
         "abilities": store_abilities(store),
         "adjustments": selectors.latest_adjustments(store),
         "pending_payins": selectors.payins_for_merchant(request.user).filter(status="pending")[:5],
@@ -168,6 +223,7 @@ def account_page(request):
     if response:
         return response
     account = selectors.store_account_or_blank(store)
+    series = selectors.balance_series(account)
     form = AccountFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     entries = selectors.store_account_entries_for_merchant(
@@ -179,7 +235,7 @@ def account_page(request):
         "abilities": store_abilities(store),
         "withdraw_form": WithdrawForm(initial={"token": uuid.uuid4().hex}),
         "withdrawals": selectors.withdrawals_for_merchant(request.user)[:10],
-        "chart": rules.balance_chart(selectors.balance_series(account)),
+        "chart": rules.balance_chart(series), "series": series,
     })
 
 

@@ -12,8 +12,8 @@ from common.access import merchant_required
 from common.errors import ApplicationError
 from common.uploads import private_file_response
 from shop.models import MerchantApplication
-from shop.selectors.stores import store_for_merchant
-from shop.services import onboarding
+from shop.selectors.stores import store_for_merchant, store_profile_changes
+from shop.services import onboarding, stores
 
 
 class SignUpForm(UserCreationForm):
@@ -117,21 +117,31 @@ def store_settings(request):
     store = store_for_merchant(request.user)
     if store is None:
         return redirect("seller:apply")
+    pending, last_rejected = store_profile_changes(store)
+    shown = pending or store
     form = StoreForm(
         request.POST or None, request.FILES or None,
-        initial={"name": store.name, "introduction": store.introduction, "profile_url": store.profile_url},
+        initial={"name": shown.name, "introduction": shown.introduction,
+                 "profile_url": shown.profile_url},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            onboarding.store_update(store=store, actor=request.user, **{
+            change = stores.store_profile_update(store=store, actor=request.user, **{
                 k: form.cleaned_data.get(k) for k in ("name", "introduction", "profile_url", "logo")
             })
         except ApplicationError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, _("Store saved."))
+            if change is None:
+                messages.success(request, _("Store saved."))
+            else:
+                messages.info(request, _(
+                    "Your change is waiting for review; the store page shows the current "
+                    "name and introduction until it is approved."))
             return redirect("seller:store")
-    return render(request, "seller/onboarding/store.html", {"form": form, "store": store})
+    return render(request, "seller/onboarding/store.html", {
+        "form": form, "store": store, "pending": pending, "last_rejected": last_rejected,
+    })
 
 
 urlpatterns = [

@@ -16,7 +16,8 @@ from compliance.presentation import FOOD_LABEL_LABELS
 from compliance.selectors import sellable_leaf_choices
 from shop.forms import product_description_field, product_image_field
 from shop.models import Product, Sku
-from shop.selectors.products import merchant_products, open_revision
+from shop.reasons import R
+from shop.selectors.products import delisting_reason, merchant_products, open_revision
 from shop.selectors.stores import store_for_merchant
 from shop.services import products as product_services
 
@@ -214,6 +215,7 @@ def product_detail(request, pk):
         "seller/products/detail.html",
         {
             "product": product,
+            "delisted_reason": delisting_reason(product),
             "skus": product.skus.filter(is_active=True),
             "revision": open_revision(product),
             "revisions": product.revisions.select_related("reviewer")[:10],
@@ -240,7 +242,7 @@ def product_delist(request, pk):
     product = get_object_or_404(Product.objects.for_merchant(request.user), pk=pk)
     try:
         product_services.product_delist(product=product, actor=request.user,
-                                        reason=_("Delisted by the merchant"),
+                                        reason=R("delisted_by_merchant"),
                                         cause=Product.DelistedCause.MERCHANT)
         messages.success(request, _("Delisted."))
     except ApplicationError as exc:
@@ -260,7 +262,7 @@ def product_bulk_delist(request):
         messages.error(request, _("Tick “I confirm” to delist the selected products."))
         return redirect("seller:products")
     count = product_services.product_bulk_delist(
-        store=store, product_ids=ids, actor=request.user, reason=_("Delisted by the merchant")
+        store=store, product_ids=ids, actor=request.user, reason=R("delisted_by_merchant")
     )
     messages.success(request, _("%(n)d products delisted.") % {"n": count})
     return redirect("seller:products")

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
 from compliance import selectors as compliance_selectors
+from compliance.enforcement.selectors import restrictions_for
 from shop.models import Product, Store
 from shop.selectors.deposits import closure_notice
 from shop.selectors.orders import store_dsr
@@ -27,6 +28,8 @@ def public_store(request, slug):
         "store": store,
         "products": public_products(store),
         "licences": compliance_selectors.public_licences(store),
+        # 公示警告: a credit-score node or a measure warns buyers publicly while it runs
+        "warnings": restrictions_for(store, "warning"),
     }
     context["dsr"] = store_dsr(store)
     context["closure_notice"] = closure_notice(store)

@@ -84,26 +84,10 @@ def _time_zone_literals():
     )
 
 
-# Files other people own while this change lands; each still names the zone and is to read
-# settings.PLATFORM_TIME_ZONE (or the `platform_time` template filter) instead. Shrink this
-# list as they are fixed: the strict xfail below turns red once it is empty.
-PENDING_TIME_ZONE_LITERALS = {
-    "common/schedules.py",
-    "disputes/rules.py",
-    "disputes/templates/admin/disputes/ruling/reopen.html",
-    "shop/management/commands/adjust_deposits.py",
-    "shop/tasks.py",
-    "templates/seller/products/_timeline.html",
-    "templates/seller/products/detail.html",
-}
-
-
 def test_the_platform_time_zone_is_one_setting():
     assert settings.PLATFORM_TIME_ZONE == settings.TIME_ZONE
-    assert set(_time_zone_literals()) <= PENDING_TIME_ZONE_LITERALS
 
 
-@pytest.mark.xfail(strict=True, reason="files owned by other changes still name the zone")
 def test_no_time_zone_literal_outside_the_settings():
     assert _time_zone_literals() == []
 

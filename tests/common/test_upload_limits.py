@@ -12,13 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from PIL import Image
 
+from common import config
 from common.middleware import RequestSizeLimitMiddleware
 from common.uploads import SniffedImageField, private_file_response
-from shop.forms import (
-    PRODUCT_DESCRIPTION_MAX_LENGTH,
-    product_description_field,
-    product_image_field,
-)
+from shop.forms import product_description_field, product_image_field
 
 MIB = 1024 * 1024
 
@@ -88,9 +85,11 @@ def test_image_field_sniffs_content_not_the_name():
 
 
 # --- description --------------------------------------------------------------------------
+@pytest.mark.django_db
 def test_description_has_a_length_limit():
     field = product_description_field()
-    assert field.clean("好" * PRODUCT_DESCRIPTION_MAX_LENGTH)
+    limit = config.get("product.description_max_length")
+    assert field.clean("好" * limit)
     with pytest.raises(ValidationError):
         field.clean("好" * 700_000)
 

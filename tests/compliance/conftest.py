@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 
 from compliance import loaders, services
 from compliance.models import Category, Qualification, QualificationFile, QualificationType
-from compliance.screening_runtime import forget_compiled
+from compliance.screening.runtime import forget_compiled
 from tests.factories import PDF_BYTES, StoreFactory
 
 NOW_DATE = date(2026, 3, 1)

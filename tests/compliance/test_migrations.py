@@ -15,6 +15,13 @@ def _migrate(target):
     return executor.loader.project_state([target]).apps
 
 
+def _migrate_to_latest():
+    """Every app back to its latest migration (going back in compliance unapplied the
+    migrations of every app that depends on it)."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_seed_fixes_reach_a_database_seeded_before_them():
     apps = _migrate(BEFORE)
@@ -40,4 +47,4 @@ def test_seed_fixes_reach_a_database_seeded_before_them():
         history = apps.get_model("compliance", "HistoricalScreeningTerm").objects
         assert history.filter(id=phone.pk, history_type="~").exists()
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("compliance")[0])
+        _migrate_to_latest()

@@ -433,7 +433,7 @@ def test_approving_an_older_document_does_not_demote_a_newer_one(
     assert older.status == Qualification.Status.SUPERSEDED
     last = older.events.order_by("pk").last()
     assert (last.from_status, last.to_status) == ("approved", "superseded")
-    assert last.data == {"replaced_by": newer.pk} and last.reason
+    assert last.data == {"replaced_by": newer.pk} and last.reason_display
     assert not newer.events.filter(to_status="superseded").exists()
     # A document that never expires outlasts any dated one.
     forever = approved_qualification(store, food, until=None, now=now)
@@ -492,7 +492,7 @@ def test_approving_stored_implausible_dates_is_refused_not_a_crash(
     )
     response = reviewer_client.post(
         reverse("admin:compliance_qualification_changelist"),
-        {"action": "approve_selected", "_selected_action": [bad.pk, good.pk]},
+        {"action": "approve_selected", "_selected_action": [bad.pk, good.pk], "apply": "1"},
     )
     assert response.status_code == 302
     bad.refresh_from_db()

@@ -4,8 +4,10 @@ and the merchant's review status page: real URLs, real templates, fixed query co
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 
 from common import review_queues
@@ -199,9 +201,18 @@ def test_bulk_approve_skips_revisions_with_hits(tree, reviewer, reviewer_client)
     dresses = tree["apparel.womens.dresses"]
     clean = _in_review(StoreFactory(), dresses, title="连衣裙")
     dirty = _in_review(StoreFactory(), dresses, title="连衣裙 好评返现")
-    response = reviewer_client.post(
-        QUEUE, {"action": "approve_without_hits", "_selected_action": [clean.pk, dirty.pk]}
-    )
+    selection = {"action": "approve_without_hits", "_selected_action": [clean.pk, dirty.pk]}
+    # First the confirmation: what will be approved, and what is left for its own review.
+    response = reviewer_client.post(QUEUE, selection)
+    assert response.status_code == 200
+    body = response.content.decode()
+    with translation.override(settings.LANGUAGE_CODE):
+        left = translation.gettext("Left alone")
+        why = translation.gettext("Has screening hits: review it on its own page.")
+    assert left in body and why in body
+    clean.refresh_from_db()
+    assert clean.status == ProductRevision.Status.IN_REVIEW
+    response = reviewer_client.post(QUEUE, {**selection, "apply": "1"})
     assert response.status_code == 302
     clean.refresh_from_db()
     dirty.refresh_from_db()
@@ -262,7 +273,8 @@ def test_qualification_queue_decisions(
                                  "apply": "1", "text": "证件过期"})
     two.refresh_from_db()
     assert (two.status, two.rejection_reason) == ("rejected", "证件过期")
-    reviewer_client.post(queue, {"action": "approve_selected", "_selected_action": [three.pk]})
+    reviewer_client.post(queue, {"action": "approve_selected", "_selected_action": [three.pk],
+                                 "apply": "1"})
     three.refresh_from_db()
     one.refresh_from_db()
     assert three.status == "approved" and one.status == "superseded"

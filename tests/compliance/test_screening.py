@@ -4,8 +4,8 @@ seeded, database-managed rule lists, and edits in the admin reaching the screene
 import pytest
 from django.urls import reverse
 
-from compliance import screening_runtime
 from compliance.models import ScreeningRule, ScreeningTerm
+from compliance.screening import runtime as screening_runtime
 from compliance.services import listing_screen
 
 pytestmark = pytest.mark.django_db

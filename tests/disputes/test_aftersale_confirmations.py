@@ -38,3 +38,21 @@ def test_a_ruling_needs_the_confirmation(travel, buyer, agent, agent_client, sku
     assert fresh(request).status == "escalated"
     res = agent_client.post(url + "rule/", {**data, "confirm": "1"})
     assert res.status_code == 302 and Ruling.objects.count() == 1
+
+
+def test_confirming_receipt_of_a_return_needs_the_confirmation(
+        travel, buyer, merchant, merchant_client, sku, return_address):
+    travel(START)
+    request = open_request(signed_order(buyer, sku), kind="return_refund", reason="quality")
+    services.after_sale_request_approve(request=request, actor=merchant, return_required=True)
+    services.after_sale_request_ship_return(request=request, actor=buyer, courier="sf",
+                                            waybill_number="SF1234567890")
+    url = f"/seller/after-sales/{request.pk}/"
+    html = merchant_client.get(url).content.decode()
+    form = html.split(f'action="{url}confirm_receipt/"', 1)[1].split("</form>", 1)[0]
+    assert 'name="confirm"' in form and "required" in form
+    res = merchant_client.post(url + "confirm_receipt/", follow=True)
+    assert fresh(request).status == "returning"
+    assert "I confirm" in res.content.decode() or "确认" in res.content.decode()
+    merchant_client.post(url + "confirm_receipt/", {"confirm": "1"})
+    assert fresh(request).status in ("refunded", "refunding")

@@ -184,11 +184,11 @@ def test_auto_approve_action_table(kind, reason, signed):
 def test_the_review_countdown_says_what_happens_at_72h(travel, buyer, merchant, sku):
     travel(START)
     signed = fresh(open_request(signed_order(buyer, sku), kind="refund_only", reason="quality"))
-    labels = [str(label) for label, _ in presentation.deadline_rows(signed)]
+    labels = [str(label) for _name, label, _at in presentation.deadline_rows(signed)]
     assert str(presentation.REVIEW_ESCALATES_LABEL) in labels
     unshipped = fresh(open_request(paid_order(buyer, sku), kind="refund_only",
                                    reason="no_reason"))
-    labels = [str(label) for label, _ in presentation.deadline_rows(unshipped)]
+    labels = [str(label) for _name, label, _at in presentation.deadline_rows(unshipped)]
     assert str(presentation.CLOCK_LABELS["review_by"]) in labels
 
 

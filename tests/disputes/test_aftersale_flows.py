@@ -253,7 +253,7 @@ def test_buyer_cancels_and_offline_agreement(travel, buyer, merchant, sku, retur
     request = fresh(request)
     assert request.status == "cancelled"
     last = request.events.order_by("-at", "-pk").first()
-    assert "offline" in last.reason or "线下" in last.reason
+    assert "offline" in last.reason_display or "线下" in last.reason_display
     assert request.messages.filter(side="merchant").count() == 1
 
 

@@ -24,12 +24,16 @@ LAUNCH_ARGS = [
 AREAS = {
     "merchant_a": ("/seller/login/", [
         "/seller/", "/seller/store/", "/seller/products/", "/seller/products/new/",
-        "/seller/orders/", "/seller/after-sales/", "/seller/compliance/", "/seller/deposit/",
-        "/seller/account/", "/seller/closure/",
+        "/seller/orders/", "/seller/orders/bulk-ship/", "/seller/after-sales/", "/seller/compliance/", "/seller/deposit/",
+        "/seller/account/", "/seller/closure/", "/seller/promotions/flash-sales/",
+        "/seller/promotions/flash-sales/new/", "/seller/promotions/coupons/",
+        "/seller/academy/",
     ]),
     "agent": ("/support/login/", ["/support/"]),
     "reviewer": ("/admin/login/", [
         "/admin/", "/admin/shop/merchantapplication/", "/admin/compliance/productreview/",
+        "/admin/shop/storeprofilechange/", "/admin/shop/categoryinvitation/",
+        "/admin/shop/categoryinvitation/add/",
     ]),
 }
 
@@ -90,3 +94,24 @@ def test_public_store_page_in_chinese(live_server, browser, demo):
     page = browser.new_page()
     page.goto(live_server.url + "/seller/login/")
     assert page.locator("h1").inner_text() == "商家登录"
+
+
+def test_store_profile_change_waits_for_review_in_the_browser(live_server, browser, demo,
+                                                              settings):
+    from shop.models import Store
+
+    store = Store.objects.get(merchant__username="merchant_a")
+    page = browser.new_page()
+    page.goto(live_server.url + "/seller/login/")
+    page.fill("#id_username", "merchant_a")
+    page.fill("#id_password", settings.DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    page.goto(live_server.url + "/seller/store/")
+    page.fill("#id_introduction", "正品好货，加我vx 私聊下单更便宜")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.locator("#profile-change-pending").is_visible()
+    page.goto(live_server.url + f"/s/{store.slug}/")
+    assert "私聊下单" not in page.content()
+    assert store.introduction in page.content()

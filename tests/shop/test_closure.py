@@ -219,7 +219,7 @@ def test_refunding_only_the_promotion_deposit_closes_other_platform_products(sto
     assert abilities.may_sell and abilities.may_list_own and not abilities.may_list_other_platform
 
 
-def test_conditions_not_checked_yet_need_the_reviewers_confirmation(store, reviewer, monkeypatch):
+def test_a_condition_the_system_cannot_check_blocks_the_approval(store, reviewer, monkeypatch):
     monkeypatch.setattr(selectors, "OPEN_CASE_PROVIDERS", (
         ("disputes", "no_such_app.selectors", "store_has_open_cases", "No open after-sale request"),
     ))
@@ -229,9 +229,29 @@ def test_conditions_not_checked_yet_need_the_reviewers_confirmation(store, revie
     with pytest.raises(ApplicationError) as exc:
         closure_approve(application=application, actor=reviewer, now=start + timedelta(days=30))
     assert exc.value.code == "unchecked_conditions"
-    closure_approve(application=application, actor=reviewer, unknown_confirmed=True,
-                    now=start + timedelta(days=30))
-    assert application.events.last().data["unknown_confirmed"] is True
+
+
+def test_an_open_violation_appeal_blocks_the_closure_for_real(store, reviewer, monkeypatch):
+    from compliance.enforcement.services import (
+        violation_appeal,
+        violation_record,
+        violation_uphold,
+    )
+
+    monkeypatch.setattr(selectors, "OPEN_CASE_PROVIDERS", (
+        ("compliance_cases", "compliance.enforcement.selectors", "store_has_open_cases",
+         "No open violation appeal or sampling inspection"),
+    ))
+    violation = violation_record(store=store, type="false_advertising", source_kind="complaint",
+                                 actor=reviewer, reason="夸大宣传")
+    assert states(store)["compliance_cases"] == "ok"
+    violation_appeal(violation=violation, actor=store.merchant, text="宣传属实")
+    assert states(store)["compliance_cases"] == "blocked"
+    with pytest.raises(ApplicationError) as exc:
+        apply(store)
+    assert exc.value.code == "conditions_not_met"
+    violation_uphold(violation=violation, actor=reviewer, reason="证据充分")
+    assert states(store)["compliance_cases"] == "ok"
 
 
 def test_reject_needs_a_reason_and_reopens_the_store(store, reviewer):

@@ -97,9 +97,10 @@ def test_withdrawal_queue_approve_and_reject(reviewer_client, reviewer, store):
     res = reviewer_client.post("/admin/shop/withdrawal/", {"action": "reject_selected",
                                                            "_selected_action": [w2.pk]})
     assert res.status_code == 200  # asks for the reason
+    assert 'name="text"' in res.content.decode() and 'name="templates"' not in res.content.decode()
     reviewer_client.post("/admin/shop/withdrawal/", {"action": "reject_selected",
                                                      "_selected_action": [w2.pk], "apply": "1",
-                                                     "reason": "收款账户有误"})
+                                                     "text": "收款账户有误"})
     w1.refresh_from_db()
     w2.refresh_from_db()
     assert (w1.status, w2.status) == (Withdrawal.Status.PAID, Withdrawal.Status.REJECTED)
@@ -146,12 +147,12 @@ def test_closure_reject_action_needs_a_reason(reviewer_client, store):
                                 refund_promotion_deposit=False)
     reviewer_client.post("/admin/shop/closureapplication/", {
         "action": "reject_selected", "_selected_action": [application.pk], "apply": "1",
-        "reason": ""})
+        "text": ""})
     application.refresh_from_db()
     assert application.status == "pending"
     reviewer_client.post("/admin/shop/closureapplication/", {
         "action": "reject_selected", "_selected_action": [application.pk], "apply": "1",
-        "reason": "存在未完结投诉"})
+        "text": "存在未完结投诉"})
     application.refresh_from_db()
     assert application.status == "rejected"
 

@@ -172,11 +172,12 @@ def test_a_pending_promotion_deposit_closure_stops_other_platform_listing(store)
 
 
 @pytest.mark.django_db
-def test_store_abilities_stays_one_query(store):
+def test_store_abilities_stays_two_queries(store):
+    # the deposit accounts with their open closure, and the compliance restrictions in force
     pay_deposit(store, "500")
     with CaptureQueriesContext(connection) as ctx:
         store_abilities(store)
-    assert len(ctx.captured_queries) == 1
+    assert len(ctx.captured_queries) == 2
 
 
 # --- 5. the monthly run refuses a month that has not ended ------------------------------------
@@ -325,12 +326,12 @@ def test_view_only_staff_cannot_approve_or_reject(store, reviewer):
     client.post("/admin/shop/withdrawal/", {"action": "approve_selected",
                                             "_selected_action": [w.pk]})
     client.post("/admin/shop/withdrawal/", {"action": "reject_selected", "apply": "1",
-                                            "reason": "x", "_selected_action": [w.pk]})
+                                            "text": "x", "_selected_action": [w.pk]})
     w.refresh_from_db()
     assert w.status == Withdrawal.Status.REQUESTED
     client.post("/admin/shop/closureapplication/", {
         "action": "reject_selected", "_selected_action": [application.pk], "apply": "1",
-        "reason": "x"})
+        "text": "x"})
     application.refresh_from_db()
     assert application.status == ClosureApplication.Status.PENDING
     assert client.post(f"/admin/shop/closureapplication/{application.pk}/approve/",

@@ -136,10 +136,10 @@ def test_closure_decisions():
     assert rules.closure_may_apply(ok)
     assert not rules.closure_may_apply([("products", rules.BLOCKED), ("notice", rules.OK)])
     assert rules.closure_may_apply([("disputes", rules.UNKNOWN)])
-    assert not rules.closure_may_approve(ok, unknown_confirmed=True)
+    assert not rules.closure_may_approve(ok)
+    assert rules.closure_may_approve([("products", rules.OK), ("notice", rules.OK)])
     unknown = [("products", rules.OK), ("disputes", rules.UNKNOWN)]
-    assert not rules.closure_may_approve(unknown, unknown_confirmed=False)
-    assert rules.closure_may_approve(unknown, unknown_confirmed=True)
+    assert not rules.closure_may_approve(unknown)
 
 
 def test_balance_chart_coordinates():

@@ -164,10 +164,12 @@ def test_admin_queue_oldest_first_and_bulk_approve(reviewer_client, make_user):
     assert page.status_code == 200
     body = page.content.decode()
     assert body.index(apps_[0].store_name) < body.index(apps_[2].store_name)
-    response = reviewer_client.post(
-        "/admin/shop/merchantapplication/",
-        {"action": "approve_selected", "_selected_action": [a.pk for a in apps_[:2]]},
-    )
+    selection = {"action": "approve_selected", "_selected_action": [a.pk for a in apps_[:2]]}
+    response = reviewer_client.post("/admin/shop/merchantapplication/", selection)
+    assert response.status_code == 200 and Store.objects.count() == 0  # the confirmation
+    assert apps_[0].store_name in response.content.decode()
+    response = reviewer_client.post("/admin/shop/merchantapplication/",
+                                    {**selection, "apply": "1"})
     assert response.status_code == 302
     assert Store.objects.count() == 2
     home = reviewer_client.get("/admin/").content.decode()
@@ -182,12 +184,36 @@ def test_admin_reject_with_template_and_text(reviewer_client):
     response = reviewer_client.post(
         "/admin/shop/merchantapplication/",
         {"action": "reject_selected", "_selected_action": [application.pk], "apply": "1",
-         "template": template.pk, "details": "请上传原件照片"},
+         "templates": [template.pk], "text": "请上传原件照片"},
     )
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == "rejected"
-    assert application.rejection_reason == "证件照片不清晰 请上传原件照片"
+    assert application.rejection_reason == "证件照片不清晰；请上传原件照片"
+
+
+def test_admin_reject_page_offers_the_scope_templates_and_needs_a_reason(reviewer_client):
+    from shop.models import RejectionReasonTemplate
+
+    first = RejectionReasonTemplate.objects.create(scope="application", text="证件照片不清晰")
+    second = RejectionReasonTemplate.objects.create(scope="application", text="营业执照已过期")
+    RejectionReasonTemplate.objects.create(scope="product", text="禁售商品")
+    application = MerchantApplicationFactory(status="pending")
+    data = {"action": "reject_selected", "_selected_action": [application.pk]}
+    page = reviewer_client.post("/admin/shop/merchantapplication/", data)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'href="/admin/shop/merchantapplication/"' in html  # breadcrumbs and cancel
+    assert 'name="templates"' in html and 'name="text"' in html
+    assert first.text in html and "禁售商品" not in html
+    page = reviewer_client.post("/admin/shop/merchantapplication/", {**data, "apply": "1"})
+    assert page.status_code == 200  # no reason: the page again
+    application.refresh_from_db()
+    assert application.status == "pending"
+    reviewer_client.post("/admin/shop/merchantapplication/",
+                         {**data, "apply": "1", "templates": [first.pk, second.pk]})
+    application.refresh_from_db()
+    assert application.rejection_reason == "证件照片不清晰；营业执照已过期"
 
 
 def test_public_store_page_needs_no_login(client):

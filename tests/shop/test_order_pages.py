@@ -1,10 +1,14 @@
 """Merchant order pages through the real URLs and templates."""
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 
 from shop.models import Order
+from shop.selectors.dashboard import dsr_chart
 from shop.selectors.orders import store_dsr, store_dsr_trend
 from shop.services.ratings import store_rating_create
 from tests.shop.order_factories import (  # noqa: F401 (fixture)
@@ -31,15 +35,51 @@ def sku(store):
     return listed_sku(store, stock=100)
 
 
-def test_list_shows_orders_to_ship_first_with_countdowns(merchant_client, buyer, sku):
+def test_list_opens_on_orders_to_ship_most_urgent_first_with_countdowns(
+        merchant_client, buyer, sku):
     unpaid = place(buyer, sku)
-    paid = pay(place(buyer, sku))
+    later = pay(place(buyer, sku))
+    sooner = pay(place(buyer, sku))
+    Order.objects.filter(pk=sooner.pk).update(ship_by=later.ship_by - timedelta(hours=1))
     res = merchant_client.get("/seller/orders/")
     assert res.status_code == 200
     html = res.content.decode()
-    assert html.index(paid.number) < html.index(unpaid.number)
+    assert html.index(sooner.number) < html.index(later.number)
+    assert unpaid.number not in html  # awaiting payment: under "All orders"
     assert 'class="countdown' in html
     assert 'aria-current="page"' in html  # the nav highlights Orders
+    html = merchant_client.get("/seller/orders/?view=all").content.decode()
+    assert html.index(sooner.number) < html.index(later.number) < html.index(unpaid.number)
+    # with nothing to ship, the list opens on all orders
+    Order.objects.filter(status="paid").update(status="shipped")
+    assert unpaid.number in merchant_client.get("/seller/orders/").content.decode()
+
+
+def test_pages_follow_the_index_order_with_cursors_and_bounded_counts(
+        merchant_client, buyer, sku, monkeypatch):
+    orders = [place(buyer, sku) for _ in range(45)]
+    newest_first = [o.number for o in reversed(orders)]
+    seen, url = [], "/seller/orders/?view=all"
+    for _ in range(3):
+        page = merchant_client.get(url)
+        html = page.content.decode()
+        numbers = [n for n in newest_first if n in html]
+        seen.extend(numbers)
+        match = re.search(r'rel="next" href="\?([^"]+)"', html)
+        if not match:
+            break
+        url = "/seller/orders/?" + match.group(1).replace("&amp;", "&")
+    assert seen == newest_first  # every order once, in order, over 3 pages of 20
+    back = re.search(r'rel="prev" href="\?([^"]+)"', html).group(1).replace("&amp;", "&")
+    html = merchant_client.get("/seller/orders/?" + back).content.decode()
+    assert [n for n in newest_first if n in html] == newest_first[20:40]
+    # a cursor that does not parse is the first page, not an error
+    html = merchant_client.get("/seller/orders/?view=all&after=x.d12a").content.decode()
+    assert [n for n in newest_first if n in html] == newest_first[:20]
+    monkeypatch.setattr("shop.views.orders.LIST_COUNT_CAP", 40)
+    monkeypatch.setattr("shop.selectors.orders.LIST_COUNT_CAP", 40)
+    html = merchant_client.get("/seller/orders/?view=all").content.decode()
+    assert "40+" in html
 
 
 def test_filters_and_search(merchant_client, buyer, sku):
@@ -57,16 +97,17 @@ def test_filters_and_search(merchant_client, buyer, sku):
 
 def test_list_runs_a_fixed_number_of_queries(merchant_client, buyer, sku,
                                              django_assert_num_queries):
-    # session, user, role groups, status counts, page count, page rows
+    # session, user, role groups, status counts, page count, page rows, the rows' lines
+    # with their products, unread notifications
     for _ in range(3):
         pay(place(buyer, sku))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         assert merchant_client.get("/seller/orders/").status_code == 200
     for _ in range(27):
         pay(place(buyer, sku))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         res = merchant_client.get("/seller/orders/?status=paid")
-    assert res.content.decode().count("<tr>") == 1 + 20  # header + a full page
+    assert res.content.decode().count("<tr data-order=") == 20  # a full page
 
 
 def test_other_merchants_orders_are_404(other_merchant_client, merchant_client, buyer, sku):
@@ -138,7 +179,8 @@ def test_bulk_ship_upload_shows_a_report(merchant_client, buyer, sku):
 def test_dsr_include_renders(buyer, store, sku):
     order = completed_order(buyer, sku)
     store_rating_create(order=order, actor=buyer, description=5, service=4, logistics=3)
+    trend = store_dsr_trend(store)
     html = render_to_string("seller/orders/_dsr.html", {
-        "dsr": store_dsr(store), "dsr_trend": store_dsr_trend(store)})
+        "dsr": store_dsr(store), "dsr_trend": trend, "dsr_chart": dsr_chart(trend)})
     assert "5.00" in html and "4.00" in html and "3.00" in html
-    assert "<meter" in html
+    assert 'data-chart="dsr"' in html and html.count("<circle") == 3  # one week, three dots

@@ -33,7 +33,8 @@ LISTED_VERSION_MESSAGE = "A change is in review; the listed version stays on sal
 
 REVISION_STATUSES = ProductRevision.Status.values
 APPLICATION_STATUSES = MerchantApplication.Status.values
-REVISION_MOVES = {("draft", "in_review"), ("in_review", "approved"), ("in_review", "rejected")}
+REVISION_MOVES = {("draft", "in_review"), ("draft", "withdrawn"), ("in_review", "approved"),
+                  ("in_review", "rejected")}
 APPLICATION_MOVES = {("pending", "approved"), ("pending", "rejected"), ("rejected", "pending")}
 
 

@@ -327,7 +327,7 @@ def test_applying_to_close_puts_the_store_in_closing_with_an_event(paid_in):
     [event] = paid_in.events.all()
     assert (event.from_status, event.to_status, event.actor) == (
         "open", "closing", paid_in.merchant)
-    assert event.reason and event.data == {"closure": application.pk}
+    assert event.reason_display and event.data == {"closure": application.pk}
     assert _timeline(application.events) == [("", "pending", paid_in.merchant)]
 
 
@@ -402,7 +402,7 @@ def test_a_payin_has_a_timeline_from_start_to_the_providers_answer(merchant):
     assert payin.status == DepositPayIn.Status.SUCCEEDED
     assert _timeline(payin.events) == [("", "pending", merchant), ("pending", "failed", None),
                                        ("failed", "succeeded", None)]
-    assert all(e.reason for e in payin.events.all())
+    assert all(e.reason_display for e in payin.events.all())
     assert payin.events.last().data == {"payment": payin.payment.provider_ref}
     assert account(store).balance == D("500.00")
 

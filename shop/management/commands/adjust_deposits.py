@@ -8,7 +8,7 @@ from shop.services.deposits import deposit_monthly_adjust
 
 class Command(BaseCommand):
     help = ("Run (or resume) the monthly deposit adjustment by the sales of a month "
-            "(default: last natural month in Asia/Shanghai). Running it again changes nothing. "
+            "(default: last natural month in the platform time zone). Running it again changes nothing. "
             "A month that has not ended yet is refused: its sales are not complete.")
 
     def add_arguments(self, parser):

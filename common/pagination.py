@@ -4,13 +4,12 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 
-class Pagination(PageNumberPagination):
-    """DRF's page-number pagination, strict about its parameters: a `page` or `page_size`
-    that is not a whole number in range is a 400 naming the parameter (DRF quietly used the
-    default size instead), and the schema states the ranges."""
+class _StrictPageSize:
+    """A `page_size` that is not a whole number in range is a 400 naming the parameter (DRF
+    quietly used the default size instead), and the schema states the range."""
 
     page_size_query_param = "page_size"
     max_page_size = 100
@@ -33,6 +32,18 @@ class Pagination(PageNumberPagination):
         size = self._positive_int(request, self.page_size_query_param, self.max_page_size)
         return size if size is not None else self.page_size
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
+
+class Pagination(_StrictPageSize, PageNumberPagination):
+    """DRF's page-number pagination, strict about its parameters: a `page` or `page_size`
+    that is not a whole number in range is a 400 naming the parameter."""
+
     def paginate_queryset(self, queryset, request, view=None):
         self._positive_int(request, self.page_query_param)
         return super().paginate_queryset(queryset, request, view)
@@ -42,9 +53,15 @@ class Pagination(PageNumberPagination):
         for parameter in parameters:
             if parameter["name"] == self.page_query_param:
                 parameter["schema"]["minimum"] = 1
-            elif parameter["name"] == self.page_size_query_param:
-                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
+
+
+class NewestFirstCursorPagination(_StrictPageSize, CursorPagination):
+    """Keyset pages, newest first, for tables with a (owner, -created_at, -id) index: the
+    cost of a page does not grow with how deep it is. A malformed cursor is DRF's 404."""
+
+    ordering = ("-created_at", "-id")
+    page_size = 20
 
 
 # --- admin changelists -----------------------------------------------------------------------

@@ -6,11 +6,11 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import IsMerchant
+from common.pagination import NewestFirstCursorPagination as NewestFirst
 from promotions.models import (
     CampaignEntry,
     CampaignEntryEvent,
@@ -23,16 +23,6 @@ from promotions.selectors.campaigns import (
     campaign_entries_for_merchant,
     campaign_entry_for_merchant,
 )
-
-
-class NewestFirst(CursorPagination):
-    """Keyset pages, newest first, served by the (store, -created_at, -id) indexes: the
-    cost of a page does not grow with how deep it is."""
-
-    ordering = ("-created_at", "-id")
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 # --- serializers ------------------------------------------------------------------------

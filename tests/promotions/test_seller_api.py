@@ -53,6 +53,14 @@ def test_campaign_entries_list_and_detail(store, merchant, other_merchant, revie
     assert other.get(f"{ENTRIES}{entries[0].pk}/").status_code == 404
 
 
+@pytest.mark.parametrize("size", ["0", "abc", "101", "-1", "２"])
+def test_keyset_lists_refuse_a_bad_page_size(merchant, size):
+    api = _token_client(merchant)
+    response = api.get(ENTRIES, {"page_size": size})
+    assert response.status_code == 400
+    assert "page_size" in response.json()
+
+
 def test_promotion_orders_list_and_detail(store, merchant, other_merchant, reviewer):
     fund(store, "500.00", reviewer)
     clip = video(store, product_with_skus(store)[0])

@@ -86,6 +86,40 @@ def test_filtered_order_list_exports_in_the_browser(live_server, browser, demo, 
     context.close()
 
 
+def test_a_filtered_export_of_100000_orders_downloads_in_bounded_memory(  # noqa: F811
+        live_server, browser, demo, settings):
+    """The same click on a store with 100,000 paid orders: every row arrives, and the
+    server's memory (traced while the browser downloads) stays a few MB."""
+    import tracemalloc
+
+    from shop.models import Order, Sku, Store
+    from tests.shop.test_order_export import _bulk_orders
+
+    store = Store.objects.get(merchant__username="merchant_a")
+    sku = Sku.objects.filter(product__store=store).order_by("pk").first()
+    buyer = Order.objects.filter(store=store).order_by("pk").first().buyer
+    _bulk_orders(store, buyer, sku, 100_000)
+    expected = Order.objects.filter(store=store, status=Order.Status.PAID).count()
+    assert expected >= 100_000
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    page = context.new_page()
+    _login(page, live_server.url, settings)
+    page.goto(live_server.url + "/seller/orders/?view=all&status=paid")
+    tracemalloc.start()
+    try:
+        with page.expect_download(timeout=600_000) as info:
+            page.click('a[data-export="csv"]')
+        path = info.value.path()  # waits for the whole file
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = sum(1 for row in csv.reader(handle) if row)
+    assert rows == 1 + expected
+    assert peak < 50 * 1024 * 1024, f"peak {peak / 1024 / 1024:.1f} MB"
+    context.close()
+
+
 def test_delisting_asks_in_a_dialog_first(live_server, browser, demo, settings):  # noqa: F811
     from shop.models import Product
 

@@ -86,8 +86,8 @@ def test_filtered_order_list_exports_in_the_browser(live_server, browser, demo, 
     context.close()
 
 
-def test_a_filtered_export_of_100000_orders_downloads_in_bounded_memory(  # noqa: F811
-        live_server, browser, demo, settings):
+def test_a_filtered_export_of_100000_orders_downloads_in_bounded_memory(
+        live_server, browser, demo, settings):  # noqa: F811
     """The same click on a store with 100,000 paid orders: every row arrives, and the
     server's memory (traced while the browser downloads) stays a few MB."""
     import tracemalloc

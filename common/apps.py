@@ -9,7 +9,7 @@ class CommonConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from common import checks  # noqa: F401 - registers the system checks
+        from common import bulk, checks  # noqa: F401 - the any_of lookup; the system checks
 
         # Each app's reason catalogue (`<app>/reasons.py`) registers its codes.
         autodiscover_modules("reasons")

@@ -420,7 +420,7 @@ def coupon_claims_release(*, order_ids: list[int], now: datetime) -> list[int]:
     """Give the coupons used by these orders back to their buyers (the orders are leaving
     the state that held them, in the same transaction): once, as only used claims move."""
     return coupon_claims_transition(
-        claims=CouponClaim.objects.filter(order_id__in=order_ids),
+        claims=CouponClaim.objects.filter(order_id__any_of=order_ids),
         from_status=CouponClaim.Status.USED, to=CouponClaim.Status.UNUSED, actor=None,
         reason=R("claim_returned"), now=now, fields={"order": None, "used_at": None})
 

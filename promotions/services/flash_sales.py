@@ -400,7 +400,7 @@ class FlashSaleOrders:
                     code="flash_sale_sold_out", field="items")
 
     def release(self, order_ids: list[int], now: datetime) -> None:
-        rows = list(OrderLine.objects.filter(order_id__in=order_ids, stock_held_by=STOCK_HOLDER)
+        rows = list(OrderLine.objects.filter(order_id__any_of=order_ids, stock_held_by=STOCK_HOLDER)
                     .values_list("order__buyer_id", "quantity", "promotion", "sku_id"))
         if not rows:
             return

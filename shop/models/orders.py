@@ -90,6 +90,8 @@ class Order(TimeStampedModel):
             # Sales at a glance: the store's orders paid in a range of days.
             models.Index(fields=["store", "paid_at"], name="shop_order_store_paid"),
             models.Index(fields=["buyer", "-created_at"]),
+            # the review back office's order list filtered by status, newest first
+            models.Index(fields=["status", "-created_at", "-id"], name="shop_order_status_newest"),
             models.Index(fields=["status", "pay_by"]),
             models.Index(fields=["status", "ship_by"]),
             models.Index(fields=["status", "pickup_by"]),

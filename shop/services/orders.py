@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import config
+from common.bulk import insert_per_id
 from common.errors import ApplicationError
 from common.money import ZERO, to_money
 from common.reasons import reason_fields
@@ -124,14 +125,11 @@ def orders_transition_batch(
         raise _bad_move(from_status, to)
     fields = clock_fields_on_enter(to, now, order_clock_settings())
     fields.update(extra or {})
-    Order.objects.filter(pk__in=order_ids, status=from_status).update(
+    Order.objects.filter(pk__any_of=order_ids, status=from_status).update(
         status=to, updated_at=now, **fields
     )
-    OrderEvent.objects.bulk_create(
-        OrderEvent(order_id=pk, from_status=from_status, to_status=to, actor=None,
-                   at=now, **reason_fields(reason))
-        for pk in order_ids
-    )
+    insert_per_id(OrderEvent, "order", order_ids, from_status=from_status, to_status=to,
+                  actor=None, at=now, **reason_fields(reason))
     if to == Order.Status.COMPLETED:
         _settle(order_ids, now)
     return order_ids
@@ -141,12 +139,9 @@ def orders_note_batch(*, order_ids: list[int], status: str, reason: str, now: da
                       flags: dict) -> None:
     """Set flags on a batch of locked orders without a status change (a missed deadline),
     with a timeline row each."""
-    Order.objects.filter(pk__in=order_ids).update(updated_at=now, **flags)
-    OrderEvent.objects.bulk_create(
-        OrderEvent(order_id=pk, from_status=status, to_status=status, actor=None,
-                   at=now, **reason_fields(reason))
-        for pk in order_ids
-    )
+    Order.objects.filter(pk__any_of=order_ids).update(updated_at=now, **flags)
+    insert_per_id(OrderEvent, "order", order_ids, from_status=status, to_status=status,
+                  actor=None, at=now, **reason_fields(reason))
 
 
 # --- stock ------------------------------------------------------------------------------
@@ -169,7 +164,7 @@ def orders_release_stock(order_ids: list[int], now: datetime | None = None) -> N
     Lines whose stock an extension holds are given back by that extension."""
     order_extensions.release(order_ids, now or timezone.now())
     rows = (
-        OrderLine.objects.filter(order_id__in=order_ids, stock_held_by="")
+        OrderLine.objects.filter(order_id__any_of=order_ids, stock_held_by="")
         .values("sku_id")
         .annotate(qty=Sum("quantity"))
         .order_by("sku_id")

@@ -75,3 +75,19 @@ def test_support_queue_uses_an_index(data, agent):
         qs = selectors.cases_for_agent(agent, state=state)
         keys, nullable = selectors.agent_queue_keys(state)
         _assert_index_served(qs.order_by(*_order(keys, nullable))[:26])
+
+
+def test_admin_order_list_filtered_by_status_reads_its_index(data, rf, admin_user):
+    """The review back office's order list, status=paid, newest first: read through
+    (status, -created_at, -id), not by walking the date index and skipping other statuses."""
+    from django.contrib import admin
+
+    from shop.models import Order
+
+    request = rf.get("/admin/shop/order/", {"status__exact": "paid"})
+    request.user = admin_user
+    changelist = admin.site._registry[Order].get_changelist_instance(request)
+    qs = changelist.get_queryset(request)[:100]
+    plan = _plan(qs)
+    assert "shop_order_status_newest" in plan, plan
+    assert "Sort" not in plan, plan

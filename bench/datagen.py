@@ -179,10 +179,13 @@ def generate(scale: float) -> None:
         "data": "'{}'::jsonb", "kind": "'settlement'", "account_id": "a.id", "order_id": "o.id",
     }, ("shop_order o JOIN shop_storeaccount a ON a.store_id = o.store_id "
         "WHERE o.number LIKE 'B%' AND o.status = 'completed'")))
+    # VACUUM as autovacuum does after a bulk load in production: it sets the visibility map,
+    # so the lists' capped counts read their index alone. Without it every count of a
+    # freshly loaded table also visits each row in the heap (10,001 heap fetches per status).
     with connection.cursor() as cursor:
         start = time.perf_counter()
-        cursor.execute("ANALYZE")
-        print(f"{'analyze':<28} {time.perf_counter() - start:>23.1f} s")
+        cursor.execute("VACUUM (ANALYZE)")
+        print(f"{'vacuum, analyze':<28} {time.perf_counter() - start:>23.1f} s")
 
 
 def _order_values(status: str, first_buyer: int, buyers: int) -> dict[str, str]:

@@ -212,3 +212,26 @@ def test_case_and_review_pages_in_both_languages(live_server, browser, case, set
                                     full_page=True)
                     page.set_viewport_size({"width": w, "height": _h})
             context.close()
+
+
+def test_admin_sidebar_is_open_before_paint_and_the_filters_stay_on_screen(
+        live_server, browser, demo, settings):
+    """The sidebar's state is applied before the content is laid out (no shift after
+    paint), and with the sidebar open the change list and its filters fit the 1280 px
+    window: nothing scrolls sideways, the filter panel is inside the viewport."""
+    context, page = _login(browser, live_server, settings, "reviewer", "/admin/login/")
+    # before any deferred script has run, the content is already beside the open sidebar
+    page.route("**/admin/js/nav_sidebar.js", lambda route: route.abort())
+    page.goto(live_server.url + "/admin/shop/order/?status__exact=paid")
+    assert page.locator("#main").evaluate("m => m.classList.contains('shifted')")
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS["desktop"][0]
+    box = page.locator("#changelist-filter").bounding_box()
+    assert box["x"] + box["width"] <= WIDTHS["desktop"][0], box
+    # closed and reloaded: it stays closed, and the content takes the room
+    page.unroute("**/admin/js/nav_sidebar.js")
+    page.reload()
+    page.click("#toggle-nav-sidebar")
+    page.route("**/admin/js/nav_sidebar.js", lambda route: route.abort())
+    page.reload()
+    assert not page.locator("#main").evaluate("m => m.classList.contains('shifted')")
+    context.close()

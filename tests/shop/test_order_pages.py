@@ -95,6 +95,14 @@ def test_filters_and_search(merchant_client, buyer, sku):
     assert merchant_client.get("/seller/orders/", {"page": "abc"}).status_code == 200
 
 
+def test_a_filter_that_is_not_valid_says_why_next_to_its_field(merchant_client, buyer, sku):
+    """An impossible date is not silently ignored: the field's error is shown, and the
+    field's aria-describedby points at it (Django names it id_<field>_error)."""
+    html = merchant_client.get("/seller/orders/", {"date_from": "2026-13-40"}).content.decode()
+    assert 'aria-describedby="id_date_from_error"' in html
+    assert re.search(r'<ul class="errorlist" id="id_date_from_error"><li>[^<]+</li>', html), html
+
+
 def test_list_runs_a_fixed_number_of_queries(merchant_client, buyer, sku,
                                              django_assert_num_queries):
     # session, user, role groups, status counts, page count, page rows, the rows' lines

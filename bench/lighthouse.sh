@@ -7,24 +7,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:-http://127.0.0.1:8000}
 out=$(mktemp -d)
-cookies=$(DEBUG=1 .venv/bin/python manage.py shell --verbosity 0 -c '
+# One read of the demo data: a session per role, the first escalated case, the first review.
+read -r cookies case_path review_path < <(DEBUG=1 .venv/bin/python manage.py shell --verbosity 0 -c '
 import json
 from django.contrib.auth import get_user_model
 from django.test import Client
-out = {}
+from compliance.models import ProductReview
+from disputes.models import AfterSaleRequest
+sessions = {}
 for name in ("merchant_a", "agent", "reviewer"):
     client = Client()
     client.force_login(get_user_model().objects.get(username=name))
-    out[name] = client.cookies["sessionid"].value
-print(json.dumps(out))')
-case_path=$(DEBUG=1 .venv/bin/python manage.py shell --verbosity 0 -c '
-from disputes.models import AfterSaleRequest
+    sessions[name] = client.cookies["sessionid"].value
 case = AfterSaleRequest.objects.filter(escalated_at__isnull=False).order_by("pk").first()
-print(f"/support/cases/{case.pk}/")')
-review_path=$(DEBUG=1 .venv/bin/python manage.py shell --verbosity 0 -c '
-from compliance.models import ProductReview
 review = ProductReview.objects.order_by("pk").first()
-print(f"/admin/compliance/productreview/{review.pk}/change/")')
+print(json.dumps(sessions, separators=(",", ":")), f"/support/cases/{case.pk}/",
+      f"/admin/compliance/productreview/{review.pk}/change/")')
 pages=(
   "merchant_a /seller/" "merchant_a /seller/orders/" "merchant_a /seller/products/"
   "merchant_a /seller/deposit/" "merchant_a /seller/after-sales/"

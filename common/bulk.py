@@ -42,11 +42,10 @@ def insert_per_id(model: type[models.Model], id_field: str, ids: Iterable[int],
     ids = list(ids)
     if not ids:
         return
-    if connection.vendor != "postgresql":
-        attname = model._meta.get_field(id_field).attname
-        model.objects.bulk_create(model(**{attname: pk}, **values) for pk in ids)
-        return
     id_attname = model._meta.get_field(id_field).attname
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(model(**{id_attname: pk}, **values) for pk in ids)
+        return
     given = {model._meta.get_field(name).attname: value for name, value in values.items()}
     columns, selects, params = [], [], []
     for field in model._meta.concrete_fields:

@@ -189,20 +189,22 @@ _compiled: dict[tuple[str, int], tuple[str, list]] = {}
 
 
 def _compiled_union(n_skus: int) -> tuple[str, list]:
+    """The statement for `n_skus` SKUs and its parameter slots: ("sku", i), ("buyer",),
+    ("store",), ("now",) are bound per order; ("value", v) is a constant of the statement."""
     key = (connection.alias, n_skus)
     if key not in _compiled:
         skus = [_STAND_IN_BASE - i for i in range(n_skus)]
         buyer, store = _STAND_IN_BASE - n_skus - 1, _STAND_IN_BASE - n_skus - 2
         sql, params = _promotion_union(skus, buyer_id=buyer, store_id=store,
                                        now=_STAND_IN_NOW).query.sql_with_params()
-        names = {buyer: "buyer", store: "store"} | {sku: ("sku", i) for i, sku in
-                                                     enumerate(skus)}
+        stand_ins = {buyer: ("buyer",), store: ("store",)} | {
+            sku: ("sku", i) for i, sku in enumerate(skus)}
         slots = []
         for param in params:
             if isinstance(param, datetime) and param == _STAND_IN_NOW:
                 slots.append(("now",))
-            elif isinstance(param, int) and param in names:
-                slots.append((names[param],))
+            elif isinstance(param, int) and param in stand_ins:
+                slots.append(stand_ins[param])
             else:
                 slots.append(("value", param))
         _compiled[key] = (sql, slots)
@@ -213,16 +215,9 @@ def _union_rows(sku_ids, *, buyer_id: int, store_id: int, now: datetime):
     if connection.vendor != "postgresql":
         return _promotion_union(sku_ids, buyer_id=buyer_id, store_id=store_id, now=now)
     sql, slots = _compiled_union(len(sku_ids))
-    values = {"now": now, "buyer": buyer_id, "store": store_id}
-    params = []
-    for slot in slots:
-        name = slot[0]
-        if name == "value":
-            params.append(slot[1])
-        elif isinstance(name, tuple):
-            params.append(sku_ids[name[1]])
-        else:
-            params.append(values[name])
+    bound = {"now": now, "buyer": buyer_id, "store": store_id}
+    params = [slot[1] if slot[0] == "value" else sku_ids[slot[1]] if slot[0] == "sku"
+              else bound[slot[0]] for slot in slots]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

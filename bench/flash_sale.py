@@ -5,9 +5,9 @@ Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_flash python bench/
 
 For each N in ``--clients`` (default 1, 4, 16, 64), for ``--seconds`` each:
 
-(a) raw: the SQL statements one purchase makes inside its transaction (recorded from a
-    real ``order_place``), replayed directly with psycopg by N clients, each purchase a new
-    order and a new buyer;
+(a) raw: the SQL statements one purchase makes (recorded from a real ``order_place``: the
+    reads before its transaction and the writes inside it), replayed directly with psycopg
+    by N clients, each purchase a new order and a new buyer;
 (b) service: ``shop.services.orders.order_place`` called by N threads;
 (c) HTTP: ``POST /api/buyer/orders/`` under gunicorn on loopback by N clients.
 
@@ -180,8 +180,9 @@ def _timed(n: int, seconds: float, buy_factory):
 
 
 def record_purchase(world: World) -> tuple[list, int, int, str]:
-    """The statements one purchase runs inside its transaction, with the values that
-    change from one purchase to the next (order id, buyer id, order number)."""
+    """The statements one purchase runs — the reads before its transaction and the writes
+    inside it, each marked — with the values that change from one purchase to the next
+    (order id, buyer id, order number)."""
     from django.db import connection
 
     from shop.services.orders import order_place
@@ -189,8 +190,7 @@ def record_purchase(world: World) -> tuple[list, int, int, str]:
     recorded = []
 
     def spy(execute, sql, params, many, context):
-        if connection.in_atomic_block:
-            recorded.append((sql, params))
+        recorded.append((sql, params, connection.in_atomic_block))
         return execute(sql, params, many, context)
 
     buyer = world.buyers[0]
@@ -208,35 +208,45 @@ def raw_factory(world: World, dsn: str, statements, order_id: int, buyer_id: int
 
     counter = itertools.count()
 
+    reads = [(sql, params) for sql, params, in_transaction in statements
+             if not in_transaction]
+    writes = [(sql, params) for sql, params, in_transaction in statements if in_transaction]
+
     def make(i):
-        conn = psycopg.connect(dsn)
+        # autocommit, as Django's connection is outside `atomic`; psycopg prepares a
+        # statement run 5 times, as it does the order path's (DB_PREPARE_THRESHOLD)
+        conn = psycopg.connect(dsn, autocommit=True)
         OPEN.append(conn)
         mine = itertools.cycle(buyers[i::N_HOLDER[0]])
 
+        def run(cur, sql, params, new):
+            values = []
+            for p in params or ():
+                if p == number:
+                    p = new["number"]
+                elif p == order_id and new["order"] is not None:
+                    p = new["order"]
+                elif p == buyer_id and isinstance(p, int):
+                    p = new["buyer"]
+                values.append(p)
+            cur.execute(sql, values)
+
         def buy():
             seq = next(counter)
-            new_number = f"R{i:03d}{seq:012d}{time.monotonic_ns() % 10**6:06d}"[:32]
-            new_buyer = next(mine)
-            new_order = None
+            new = {"number": f"R{i:03d}{seq:012d}{time.monotonic_ns() % 10**6:06d}"[:32],
+                   "buyer": next(mine), "order": None}
+            cur = conn.cursor()
+            for sql, params in reads:
+                run(cur, sql, params, new)
+                cur.fetchall()
             try:
                 with conn.transaction():
-                    cur = conn.cursor()
-                    for sql, params in statements:
-                        values = []
-                        for p in params or ():
-                            if p == number:
-                                p = new_number
-                            elif p == order_id and new_order is not None:
-                                p = new_order
-                            elif p == buyer_id and isinstance(p, int):
-                                p = new_buyer
-                            values.append(p)
-                        cur.execute(sql, values)
-                        if new_order is None and 'INSERT INTO "shop_order"' in sql:
-                            new_order = cur.fetchone()[0]
-                        elif "ON CONFLICT" in sql and cur.fetchone() is None:
-                            raise _RefusedError
-                        elif sql.startswith('UPDATE "promotions_flashsaleitem"') and \
+                    for sql, params in writes:
+                        run(cur, sql, params, new)
+                        if new["order"] is None and 'INSERT INTO "shop_order"' in sql:
+                            new["order"] = cur.fetchone()[0]
+                        elif ("promotions_flashsalebuyer" in sql
+                              or sql.startswith('UPDATE "promotions_flashsaleitem"')) and \
                                 cur.rowcount != 1:
                             raise _RefusedError
                 return True
@@ -341,8 +351,8 @@ def main() -> int:
 
     from django.db import connection
 
-    dsn = " ".join(f"{k}={v}" for k, v in connection.get_connection_params().items()
-                   if k in ("host", "port", "user", "password", "dbname") and v)
+    dsn = " ".join(f"{k}='{v}'" for k, v in connection.get_connection_params().items()
+                   if k in ("host", "port", "user", "password", "dbname", "options") and v)
     big = 10**6
     tag = str(int(time.time()))
     results = []

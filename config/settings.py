@@ -85,6 +85,18 @@ def _database_from_env() -> dict:
     else:
         config.setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
         config["CONN_HEALTH_CHECKS"] = True
+        # The hot paths' statements (common.prepared) are prepared by psycopg once run this
+        # many times on a connection; 0 turns it off (for a pooler in transaction mode that
+        # cannot keep prepared statements, e.g. PgBouncer before 1.21).
+        options = config.setdefault("OPTIONS", {})
+        options["prepare_threshold"] = env.int("DB_PREPARE_THRESHOLD", default=5) or None
+        if options["prepare_threshold"]:
+            # Plan those statements once (a generic plan), not on every call: PostgreSQL
+            # would otherwise keep re-planning one whose generic estimate looks dearer
+            # (`id = ANY($1)`). Only prepared statements have a plan cache: the ORM's own
+            # statements (bound on the client) are not affected.
+            options["options"] = " ".join(filter(None, [
+                options.get("options", ""), "-c plan_cache_mode=force_generic_plan"]))
     return config
 
 

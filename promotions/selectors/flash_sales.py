@@ -1,10 +1,9 @@
 """Flash-sale reads for the merchant pages and the buyer API, already scoped."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import (
     CharField,
     DecimalField,
@@ -15,6 +14,7 @@ from django.db.models import (
     Value,
 )
 
+from common.prepared import prepared_query
 from promotions.models import (
     CampaignEntryItem,
     CouponClaim,
@@ -150,19 +150,21 @@ def _rows(qs, kind: str, **columns):
         *_COLUMNS).order_by()
 
 
+@prepared_query(sku_ids="ids", buyer_id="id", store_id="id", now="datetime")
 def _promotion_union(sku_ids, *, buyer_id: int, store_id: int, now: datetime):
-    """The UNION ALL of `order_promotion_reads` as a queryset."""
+    """The UNION ALL of `order_promotion_reads` as a queryset, built once on PostgreSQL
+    (`common.prepared`): the same statement for every order."""
     null_int = Value(None, output_field=IntegerField())
     flash = _rows(
         FlashSaleItem.objects.filter(
-            sku_id__in=sku_ids, sale__status=Status.RUNNING, sale__starts_at__lte=now,
+            sku_id__any_of=sku_ids, sale__status=Status.RUNNING, sale__starts_at__lte=now,
             sale__ends_at__gt=now),
         "flash", row_sku=F("sku_id"), row_item=F("pk"), row_price=F("flash_price"),
         row_group=F("sale_id"), row_limit=F("sale__per_buyer_limit"), row_campaign=null_int,
         row_name=Value(None, output_field=CharField()))
     campaign = _rows(
         CampaignEntryItem.objects.filter(
-            sku_id__in=sku_ids, entry__status=CAMPAIGN_ACCEPTED,
+            sku_id__any_of=sku_ids, entry__status=CAMPAIGN_ACCEPTED,
             entry__campaign__status=CAMPAIGN_RUNNING, entry__campaign__starts_at__lte=now,
             entry__campaign__ends_at__gt=now),
         "campaign", row_sku=F("sku_id"), row_item=F("pk"), row_price=F("campaign_price"),
@@ -179,50 +181,6 @@ def _promotion_union(sku_ids, *, buyer_id: int, store_id: int, now: datetime):
     return flash.union(campaign, coupon, all=True)
 
 
-# The statement is the same for every order with the same number of SKUs; building it
-# through the ORM costs more CPU than the database takes to run it. On PostgreSQL (where
-# every column comes back as its Python type without converters) it is compiled once per
-# SKU count with stand-in values, and each order binds its own values into the slots.
-_STAND_IN_BASE = -(10**15)
-_STAND_IN_NOW = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
-_compiled: dict[tuple[str, int], tuple[str, list]] = {}
-
-
-def _compiled_union(n_skus: int) -> tuple[str, list]:
-    """The statement for `n_skus` SKUs and its parameter slots: ("sku", i), ("buyer",),
-    ("store",), ("now",) are bound per order; ("value", v) is a constant of the statement."""
-    key = (connection.alias, n_skus)
-    if key not in _compiled:
-        skus = [_STAND_IN_BASE - i for i in range(n_skus)]
-        buyer, store = _STAND_IN_BASE - n_skus - 1, _STAND_IN_BASE - n_skus - 2
-        sql, params = _promotion_union(skus, buyer_id=buyer, store_id=store,
-                                       now=_STAND_IN_NOW).query.sql_with_params()
-        stand_ins = {buyer: ("buyer",), store: ("store",)} | {
-            sku: ("sku", i) for i, sku in enumerate(skus)}
-        slots = []
-        for param in params:
-            if isinstance(param, datetime) and param == _STAND_IN_NOW:
-                slots.append(("now",))
-            elif isinstance(param, int) and param in stand_ins:
-                slots.append(stand_ins[param])
-            else:
-                slots.append(("value", param))
-        _compiled[key] = (sql, slots)
-    return _compiled[key]
-
-
-def _union_rows(sku_ids, *, buyer_id: int, store_id: int, now: datetime):
-    if connection.vendor != "postgresql":
-        return _promotion_union(sku_ids, buyer_id=buyer_id, store_id=store_id, now=now)
-    sql, slots = _compiled_union(len(sku_ids))
-    bound = {"now": now, "buyer": buyer_id, "store": store_id}
-    params = [slot[1] if slot[0] == "value" else sku_ids[slot[1]] if slot[0] == "sku"
-              else bound[slot[0]] for slot in slots]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def order_promotion_reads(sku_ids, *, buyer_id: int, store_id: int,
                           now: datetime) -> OrderPromotionReads:
     """One statement (a UNION ALL of three indexed reads) for the order path: the running
@@ -234,8 +192,8 @@ def order_promotion_reads(sku_ids, *, buyer_id: int, store_id: int,
     flash_items: dict = {}
     campaign_items: dict = {}
     has_coupon = False
-    for kind, sku, item, price, group, limit, campaign_id, name in _union_rows(
-            sku_ids, buyer_id=buyer_id, store_id=store_id, now=now):
+    for kind, sku, item, price, group, limit, campaign_id, name in _promotion_union.run(
+            sku_ids=sku_ids, buyer_id=buyer_id, store_id=store_id, now=now):
         if kind == "flash":
             flash_items[sku] = FlashPrice(item_id=item, sale_id=group, price=price,
                                           limit=limit)

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common import config
+from common import config, prepared
 from common.errors import ApplicationError
 from common.money import to_money
 from common.reasons import reason_fields
@@ -313,16 +313,20 @@ def flash_sale_cancel(*, sale: FlashSale, actor, now: datetime | None = None) ->
 def _buyer_count_add(sale_id: int, buyer_id: int, quantity: int, allowed: int) -> bool:
     """Add to the buyer's count in one statement; False when it would pass the limit."""
     table = connection.ops.quote_name(FlashSaleBuyer._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (sale_id, buyer_id, bought, allowed) "  # noqa: S608
-            f"VALUES (%s, %s, %s, %s) "
-            f"ON CONFLICT (sale_id, buyer_id) DO UPDATE SET bought = {table}.bought + "
-            f"EXCLUDED.bought WHERE {table}.bought + EXCLUDED.bought <= {table}.allowed "
-            f"RETURNING bought",
-            [sale_id, buyer_id, quantity, allowed],
-        )
-        return cursor.fetchone() is not None
+    return prepared.execute(
+        f"INSERT INTO {table} (sale_id, buyer_id, bought, allowed) "  # noqa: S608
+        f"VALUES (%s, %s, %s, %s) "
+        f"ON CONFLICT (sale_id, buyer_id) DO UPDATE SET bought = {table}.bought + "
+        f"EXCLUDED.bought WHERE {table}.bought + EXCLUDED.bought <= {table}.allowed",
+        [sale_id, buyer_id, quantity, allowed]) == 1
+
+
+def _flash_units_take(item_id: int, quantity: int) -> bool:
+    """Take flash units in one conditional UPDATE; False when fewer are left."""
+    table = connection.ops.quote_name(FlashSaleItem._meta.db_table)
+    return prepared.execute(
+        f"UPDATE {table} SET sold = sold + %s "  # noqa: S608
+        f"WHERE id = %s AND sold + %s <= stock - returned", [quantity, item_id, quantity]) == 1
 
 
 def _limit_error(limit: int) -> ApplicationError:
@@ -391,10 +395,8 @@ class FlashSaleOrders:
             # The hot row, last: after this UPDATE the transaction only writes the order
             # event and commits, so the row lock is held for the fewest statements.
             with flash_item_gate(item_id):
-                taken = FlashSaleItem.objects.filter(
-                    pk=item_id, sold__lte=F("stock") - F("returned") - qty,
-                ).update(sold=F("sold") + qty)
-            if taken != 1:
+                taken = _flash_units_take(item_id, qty)
+            if not taken:
                 raise ApplicationError(
                     _("The flash sale of “%(title)s” is sold out.") % {"title": line.product.title},
                     code="flash_sale_sold_out", field="items")

@@ -18,10 +18,11 @@ from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common import config
+from common import config, prepared
 from common.bulk import insert_per_id
 from common.errors import ApplicationError
 from common.money import ZERO, to_money
+from common.prepared import prepared_query
 from common.reasons import reason_fields
 from shop import order_extensions
 from shop.models import Order, OrderEvent, OrderLine, Product, Sku, Store
@@ -63,10 +64,10 @@ def store_may_take_orders(store: Store) -> bool:
 
 # --- the transition service -------------------------------------------------------------
 def _event(order, old, new, actor, reason, now, **data) -> OrderEvent:
-    return OrderEvent.objects.create(
-        order=order, from_status=old, to_status=new, actor=actor, at=now, **reason_fields(reason),
-        data=data,
-    )
+    event = OrderEvent(order=order, from_status=old, to_status=new, actor=actor, at=now,
+                       **reason_fields(reason), data=data)
+    prepared.insert([event])
+    return event
 
 
 def _bad_move(old: str, new: str) -> ApplicationError:
@@ -148,9 +149,12 @@ def orders_note_batch(*, order_ids: list[int], status: str, reason: str, now: da
 def _reserve_stock(quantities: dict[int, int], titles: dict[int, str]) -> None:
     """Take stock with one conditional UPDATE per SKU, in pk order so two orders never
     wait on each other's rows in opposite orders. 0 rows: not enough left."""
+    table, stock, pk = (connection.ops.quote_name(name) for name in (
+        Sku._meta.db_table, Sku._meta.get_field("stock").column, Sku._meta.pk.column))
     for sku_id in sorted(quantities):
         qty = quantities[sku_id]
-        taken = Sku.objects.filter(pk=sku_id, stock__gte=qty).update(stock=F("stock") - qty)
+        taken = prepared.execute(f"UPDATE {table} SET {stock} = {stock} - %s "  # noqa: S608
+                                 f"WHERE {pk} = %s AND {stock} >= %s", [qty, sku_id, qty])
         if taken != 1:
             raise ApplicationError(
                 _("Not enough stock left for “%(title)s”.") % {"title": titles[sku_id]},
@@ -234,6 +238,16 @@ def _clean_invoice(title: str, tax_number: str) -> tuple[str, str]:
     return title, tax_number
 
 
+@prepared_query(sku_ids="ids", now="datetime")
+def _order_skus(sku_ids, now):
+    """The order's SKUs with their product and store, and the store's "may take orders
+    now" (store_may_take_orders) in the same read."""
+    blocked = ExpressionWrapper(store_orders_blocked(OuterRef("product__store_id"), now),
+                                output_field=BooleanField())
+    return (Sku.objects.select_related("product__store").filter(pk__any_of=sku_ids)
+            .annotate(store_blocked=blocked).order_by("pk"))
+
+
 @dataclass(frozen=True)
 class PlacedRows:
     """The rows `order_place` wrote with the order: its lines and its first event."""
@@ -259,14 +273,7 @@ def order_place(
     address = _clean_address(address)
     invoice_title, invoice_tax_number = _clean_invoice(invoice_title, invoice_tax_number)
 
-    # The store's "may take orders now" comes with its SKUs (store_may_take_orders).
-    blocked = ExpressionWrapper(
-        store_orders_blocked(OuterRef("product__store_id"), timezone.now()),
-        output_field=BooleanField())
-    skus = list(
-        Sku.objects.select_related("product__store").filter(pk__in=quantities)
-        .annotate(store_blocked=blocked).order_by("pk")
-    )
+    skus = _order_skus.run(sku_ids=list(quantities), now=timezone.now())
     if len(skus) != len(quantities):
         raise ApplicationError(_("A SKU in this order does not exist."), code="unknown_sku",
                                field="items")
@@ -335,7 +342,7 @@ def order_place(
     # The SKU rows are the hot ones (many buyers of one SKU): their stock is taken by the
     # last statements of the transaction, so a row lock is held only until the commit.
     with transaction.atomic():
-        order = Order.objects.create(
+        order = Order(
             number=_new_order_number(now),
             buyer=actor,
             store=store,
@@ -349,7 +356,8 @@ def order_place(
             **totals,
             **clocks,
         )
-        rows = OrderLine.objects.bulk_create(
+        prepared.insert([order])
+        rows = [
             OrderLine(
                 order=order, sku=line.sku, product=line.product, title=line.product.title,
                 attributes=line.sku.attributes, unit_price=to_money(line.unit_price),
@@ -359,9 +367,8 @@ def order_place(
                 supports_seven_day_return=line.product.supports_seven_day_return,
             )
             for line, amount in zip(draft.lines, amounts, strict=True)
-        )
-        if not all(row.pk for row in rows):  # databases that return no keys on bulk insert
-            rows = list(order.lines.order_by("pk"))
+        ]
+        prepared.insert(rows)
         for line, row in zip(draft.lines, rows, strict=True):
             line.line = row
         event = _event(order, "", Order.Status.PENDING_PAYMENT, actor, "", now)

@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from promotions.models import CouponClaim
 from promotions.selectors.flash_sales import (
     _promotion_union,
-    _union_rows,
     order_promotion_reads,
 )
 from promotions.services.campaigns import campaign_entry_accept
@@ -91,13 +90,13 @@ def test_flash_and_campaign_prices_come_with_one_read_and_the_lower_wins(
     line = order.lines.get()
     assert line.unit_price == D("120.00") and "campaign" not in line.promotion  # flash lower
 
-    # On PostgreSQL the statement is compiled once per SKU count and each read binds its own
+    # On PostgreSQL the statement is compiled once and each read binds its own
     # values: the rows are those the ORM's statement gives, for any SKUs, buyer and time.
     for skus in ([a.pk], [b.pk], [a.pk, b.pk], [b.pk, a.pk]):
         for when in (at, start - timedelta(minutes=1)):
             args = {"buyer_id": buyer.pk, "store_id": store.pk, "now": when}
-            assert sorted(_union_rows(skus, **args)) == sorted(
-                _promotion_union(skus, **args)), (skus, when)
+            assert sorted(_promotion_union.run(sku_ids=skus, **args)) == sorted(
+                _promotion_union.build(skus, **args)), (skus, when)
 
 
 def test_the_lowest_running_campaign_price_of_a_sku_wins(reviewer, merchant, buyer):

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
@@ -36,30 +36,32 @@ class _LoggedAsWritten(CursorDebugWrapper):
         return super().debug_sql(sql, params, use_last_executed_query=False, many=many)
 
 
-def _cursor():
+def _cursor(db=None):
     """A cursor that binds its parameters on the server (psycopg's `Cursor`), so that
     psycopg prepares a statement run often (``prepare_threshold``, DB_PREPARE_THRESHOLD)
     and PostgreSQL plans it once per connection instead of on every call; wrapped like
     any Django cursor (query log, `execute_wrapper`). Django's own cursors bind on the
-    client and never prepare."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
+    client and never prepare. (`db`: this thread's connection, looked up once by the
+    caller — every attribute read through `django.db.connection` is a thread-local
+    lookup.)"""
+    db = db or connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        return db.cursor()
     import psycopg
     from django.db.backends.postgresql.psycopg_any import register_tzloader
     from psycopg.pq import Format
 
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        raw = psycopg.Cursor(connection.connection)
-        tz = connection.connection.adapters.get_loader(
-            psycopg.adapters.types["timestamptz"].oid, Format.TEXT)
-        if connection.timezone != tz.timezone:
-            register_tzloader(connection.timezone, raw)
-    if connection.queries_logged:
-        return _LoggedAsWritten(raw, connection)
-    return connection.make_cursor(raw)
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    with db.wrap_database_errors:
+        raw = psycopg.Cursor(db.connection)
+        tz = raw.adapters.get_loader(psycopg.adapters.types["timestamptz"].oid, Format.TEXT)
+        if db.timezone != tz.timezone:
+            register_tzloader(db.timezone, raw)
+    if db.queries_logged:
+        return _LoggedAsWritten(raw, db)
+    return db.make_cursor(raw)
 
 
 def execute(sql: str, params) -> int:
@@ -107,15 +109,16 @@ class PreparedQuery:
         self._lock = threading.Lock()
 
     def run(self, **values) -> list:
-        if connection.vendor != "postgresql":
+        db = connections[DEFAULT_DB_ALIAS]
+        if db.vendor != "postgresql":
             return list(self.build(**values))
-        compiled = self._compiled.get(connection.alias)
+        compiled = self._compiled.get(db.alias)
         if compiled is None:
             with self._lock:
-                compiled = self._compiled.get(connection.alias) or self._compile()
-                self._compiled[connection.alias] = compiled
+                compiled = self._compiled.get(db.alias) or self._compile()
+                self._compiled[db.alias] = compiled
         params = [values[slot] if named else slot for named, slot in compiled.slots]
-        with _cursor() as cursor:
+        with _cursor(db) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
@@ -124,16 +127,16 @@ class PreparedQuery:
                 for pos, (functions, expression) in compiled.converters:
                     value = row[pos]
                     for function in functions:
-                        value = function(value, expression, connection)
+                        value = function(value, expression, db)
                     row[pos] = value
         if compiled.iterable is ValuesListIterable:
             return [tuple(row) for row in rows]
-        return [self._instance(compiled, row) for row in rows]
+        return [self._instance(compiled, db.alias, row) for row in rows]
 
     @staticmethod
-    def _instance(compiled: _Compiled, row) -> models.Model:
+    def _instance(compiled: _Compiled, alias: str, row) -> models.Model:
         start, end = compiled.fields
-        obj = compiled.model.from_db(connection.alias, compiled.init_list, row[start:end])
+        obj = compiled.model.from_db(alias, compiled.init_list, row[start:end])
         for populator in compiled.populators:
             populator.populate(row, obj)
         for name, pos in compiled.annotations:
@@ -213,7 +216,8 @@ def insert(objs: Sequence[models.Model]) -> None:
     if not objs:
         return
     model = type(objs[0])
-    if connection.vendor != "postgresql":
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
         model.objects.bulk_create(objs)
         if not all(obj.pk for obj in objs):
             raise ImproperlyConfigured("this database returns no keys from bulk_create")
@@ -221,10 +225,10 @@ def insert(objs: Sequence[models.Model]) -> None:
     meta = model._meta
     fields = [f for f in meta.concrete_fields
               if not (f.primary_key and getattr(objs[0], f.attname) is None)]
-    key = (connection.alias, model, tuple(f.attname for f in fields), len(objs))
+    key = (db.alias, model, tuple(f.attname for f in fields), len(objs))
     sql = _insert_sql.get(key)
     if sql is None:
-        quote = connection.ops.quote_name
+        quote = db.ops.quote_name
         row = f"({', '.join(['%s'] * len(fields))})"
         columns = ", ".join(quote(f.column) for f in fields)
         sql = _insert_sql[key] = (
@@ -236,11 +240,11 @@ def insert(objs: Sequence[models.Model]) -> None:
             value = field.pre_save(obj, True)
             if hasattr(value, "resolve_expression"):
                 raise ImproperlyConfigured(f"{field}: an expression cannot be inserted here")
-            params.append(field.get_db_prep_save(value, connection))
-    with _cursor() as cursor:
+            params.append(field.get_db_prep_save(value, db))
+    with _cursor(db) as cursor:
         cursor.execute(sql, params)
         keys = cursor.fetchall()
     for obj, (pk,) in zip(objs, keys, strict=True):
         obj.pk = pk
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = db.alias

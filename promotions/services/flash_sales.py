@@ -9,6 +9,7 @@ last so the lock is held for the fewest statements."""
 
 import threading
 from collections import defaultdict
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from decimal import InvalidOperation
 
@@ -341,8 +342,9 @@ _GATES_LOCK = threading.Lock()
 
 def flash_item_gate(item_id: int) -> threading.BoundedSemaphore:
     """Admission control for one flash SKU in this process: at most
-    flash_sale.max_waiting_per_sku purchases wait on its row lock at once; the rest queue
-    here, in Python, where waiting costs the database nothing."""
+    flash_sale.max_waiting_per_sku purchases are in their transaction at once (and so wait
+    on its row lock); the rest queue here, in Python, where waiting costs the database
+    nothing and the threads queued take no CPU from those working."""
     gate = _GATES.get(item_id)
     if gate is None:
         with _GATES_LOCK:
@@ -377,6 +379,18 @@ class FlashSaleOrders:
                 "sale": item.sale_id, "item": item.item_id, "limit": limit,
                 "regular_price": str(line.sku.price)}}
 
+    def admit(self, draft):
+        """Admission control (`flash_item_gate`) for the flash SKUs of the order, held
+        through its transaction; taken in item order, so two orders never wait crosswise."""
+        items = sorted({line.data["flash_sale"]["item"] for line in draft.lines
+                        if line.stock_held_by == STOCK_HOLDER})
+        if not items:
+            return None
+        stack = ExitStack()
+        for item_id in items:
+            stack.enter_context(flash_item_gate(item_id))
+        return stack
+
     def reserve(self, draft, order) -> None:
         lines = [line for line in draft.lines if line.stock_held_by == STOCK_HOLDER]
         if not lines:
@@ -392,11 +406,10 @@ class FlashSaleOrders:
                 raise _limit_error(limit)
         for line in sorted(lines, key=lambda ln: ln.data["flash_sale"]["item"]):
             qty, item_id = line.quantity, line.data["flash_sale"]["item"]
-            # The hot row, last: after this UPDATE the transaction only writes the order
-            # event and commits, so the row lock is held for the fewest statements.
-            with flash_item_gate(item_id):
-                taken = _flash_units_take(item_id, qty)
-            if not taken:
+            # The hot row, last: after this UPDATE the transaction commits (the SKU stock of
+            # the order's other lines aside), so the row lock is held for the fewest
+            # statements.
+            if not _flash_units_take(item_id, qty):
                 raise ApplicationError(
                     _("The flash sale of “%(title)s” is sold out.") % {"title": line.product.title},
                     code="flash_sale_sold_out", field="items")

@@ -340,8 +340,9 @@ def order_place(
     clocks = clock_fields_on_enter(Order.Status.PENDING_PAYMENT, now, order_clock_settings())
     titles = {sku.pk: sku.product.title for sku in skus}
     # The SKU rows are the hot ones (many buyers of one SKU): their stock is taken by the
-    # last statements of the transaction, so a row lock is held only until the commit.
-    with transaction.atomic():
+    # last statements of the transaction, so a row lock is held only until the commit;
+    # the extensions may bound how many orders of one hot row are in the transaction at once.
+    with order_extensions.admitted(draft), transaction.atomic():
         order = Order(
             number=_new_order_number(now),
             buyer=actor,

@@ -182,3 +182,30 @@ def test_at_most_the_configured_number_of_purchases_wait_on_one_flash_sku():
     for t in threads:
         t.join()
     assert most[0] == 3
+
+
+def test_the_gate_of_a_flash_sku_is_held_through_the_order_transaction_and_released(
+        running, buyer, monkeypatch):
+    """Admission is taken before the order's transaction and given back after it, whether
+    the order is placed or refused."""
+    from django.db import connection
+
+    from promotions.services import flash_sales
+
+    sale, a, _b = running
+    gate = flash_sales.flash_item_gate(item(sale, a).pk)
+    free = gate._value
+    seen = []
+    take = flash_sales._flash_units_take
+
+    def spy(item_id, qty):
+        seen.append((gate._value, connection.in_atomic_block))
+        return take(item_id, qty) if len(seen) == 1 else False  # then: sold out
+
+    monkeypatch.setattr(flash_sales, "_flash_units_take", spy)
+    buy(buyer, (a, 1))
+    assert seen == [(free - 1, True)] and gate._value == free
+    with pytest.raises(ApplicationError) as refused:
+        buy(buyer, (a, 1))  # refused inside the transaction
+    assert refused.value.code == "flash_sale_sold_out"
+    assert len(seen) == 2 and gate._value == free

@@ -36,39 +36,54 @@ class _LoggedAsWritten(CursorDebugWrapper):
         return super().debug_sql(sql, params, use_last_executed_query=False, many=many)
 
 
-def _cursor(db=None):
+def _cursor(db):
     """A cursor that binds its parameters on the server (psycopg's `Cursor`), so that
     psycopg prepares a statement run often (``prepare_threshold``, DB_PREPARE_THRESHOLD)
     and PostgreSQL plans it once per connection instead of on every call; wrapped like
     any Django cursor (query log, `execute_wrapper`). Django's own cursors bind on the
-    client and never prepare. (`db`: this thread's connection, looked up once by the
-    caller — every attribute read through `django.db.connection` is a thread-local
-    lookup.)"""
-    db = db or connections[DEFAULT_DB_ALIAS]
+    client and never prepare. One such cursor is kept per connection and reused (but while
+    queries are logged); returns (cursor, kept). (`db`: this thread's connection, looked
+    up once by the caller — every attribute read through `django.db.connection` is a
+    thread-local lookup.)"""
     if db.vendor != "postgresql":
-        return db.cursor()
+        return db.cursor(), False
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    logged = db.queries_logged
+    kept = db.__dict__.get("_prepared_cursor")
+    if kept is not None and kept[0] is db.connection and not logged:
+        return kept[1], True
     import psycopg
     from django.db.backends.postgresql.psycopg_any import register_tzloader
     from psycopg.pq import Format
 
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    db.validate_thread_sharing()
     with db.wrap_database_errors:
         raw = psycopg.Cursor(db.connection)
         tz = raw.adapters.get_loader(psycopg.adapters.types["timestamptz"].oid, Format.TEXT)
         if db.timezone != tz.timezone:
             register_tzloader(db.timezone, raw)
-    if db.queries_logged:
-        return _LoggedAsWritten(raw, db)
-    return db.make_cursor(raw)
+    if logged:
+        return _LoggedAsWritten(raw, db), False
+    cursor = db.make_cursor(raw)
+    db.__dict__["_prepared_cursor"] = (db.connection, cursor)
+    return cursor, True
+
+
+def _run(db, sql: str, params, *, fetch: bool):
+    """Execute on `_cursor`: (rows fetched or None, row count)."""
+    cursor, kept = _cursor(db)
+    try:
+        cursor.execute(sql, params)
+        return (cursor.fetchall() if fetch else None), cursor.rowcount
+    finally:
+        if not kept:
+            cursor.close()
 
 
 def execute(sql: str, params) -> int:
     """Run one write of a hot path (its text built once) through `_cursor`; the row count."""
-    with _cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    return _run(connections[DEFAULT_DB_ALIAS], sql, params, fetch=False)[1]
 
 
 # Two sets of stand-ins per kind of parameter: a queryset is compiled with each, and every
@@ -118,9 +133,7 @@ class PreparedQuery:
                 compiled = self._compiled.get(db.alias) or self._compile()
                 self._compiled[db.alias] = compiled
         params = [values[slot] if named else slot for named, slot in compiled.slots]
-        with _cursor(db) as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+        rows = _run(db, compiled.sql, params, fetch=True)[0]
         if compiled.converters:
             rows = [list(row) for row in rows]
             for row in rows:
@@ -241,9 +254,7 @@ def insert(objs: Sequence[models.Model]) -> None:
             if hasattr(value, "resolve_expression"):
                 raise ImproperlyConfigured(f"{field}: an expression cannot be inserted here")
             params.append(field.get_db_prep_save(value, db))
-    with _cursor(db) as cursor:
-        cursor.execute(sql, params)
-        keys = cursor.fetchall()
+    keys = _run(db, sql, params, fetch=True)[0]
     for obj, (pk,) in zip(objs, keys, strict=True):
         obj.pk = pk
         obj._state.adding = False

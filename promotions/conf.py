@@ -19,9 +19,6 @@ define("flash_sale.max_schedule_ahead_days", 30,
        _("A flash sale may be scheduled to start at most this far ahead"), "d")
 define("flash_sale.max_per_buyer_limit", 99,
        _("Largest purchase limit per buyer a flash sale may set"), "pcs")
-define("flash_sale.max_waiting_per_sku", 2,
-       _("Purchases of one flash SKU waiting on the database at once, per server process"),
-       "")
 
 # --- live selling and short videos -----------------------------------------------------
 define("live.cart_max_products", 100,

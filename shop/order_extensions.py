@@ -11,11 +11,6 @@ An extension is an object with any of these methods (a missing one is skipped):
     ``draft.data``, and give the order a discount (``draft.discount``), shared by the
     lines left ``discountable`` (a coupon for some products clears it on the others). Raises
     `ApplicationError` to refuse the order with a message.
-``admit(draft)``
-    Before the order's transaction, after ``price``: a context manager (or None) that the
-    order path holds until the transaction has committed or rolled back — admission
-    control for something many buyers hit at once (a flash SKU's row): the waiting is done
-    in the server process, not on the database.
 ``reserve(draft, order)``
     Inside the order's transaction, once the order and its lines exist (``line.line`` is
     the OrderLine row). Takes what is limited — flash units, a buyer's count, a coupon —
@@ -45,7 +40,6 @@ partial refund returns what the buyer paid for that line."""
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -108,21 +102,6 @@ def _each(method: str):
 def price(draft: DraftOrder) -> None:
     for handler in _each("price"):
         handler(draft)
-
-
-def admitted(draft: DraftOrder) -> ExitStack:
-    """Enter every extension's ``admit(draft)``; the caller holds the stack through the
-    order's transaction."""
-    stack = ExitStack()
-    try:
-        for handler in _each("admit"):
-            gate = handler(draft)
-            if gate is not None:
-                stack.enter_context(gate)
-    except BaseException:
-        stack.close()
-        raise
-    return stack
 
 
 def reserve(draft: DraftOrder, order) -> None:

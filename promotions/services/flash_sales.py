@@ -7,9 +7,7 @@ an INSERT … ON CONFLICT DO UPDATE … WHERE bought + n <= allowed (with a CHEC
 then the flash units by a conditional UPDATE on the sale SKU's row — the hot row, locked
 last so the lock is held for the fewest statements."""
 
-import threading
 from collections import defaultdict
-from contextlib import ExitStack
 from datetime import datetime, timedelta
 from decimal import InvalidOperation
 
@@ -336,25 +334,6 @@ def _limit_error(limit: int) -> ApplicationError:
         code="flash_sale_limit", field="items")
 
 
-_GATES: dict[int, threading.BoundedSemaphore] = {}
-_GATES_LOCK = threading.Lock()
-
-
-def flash_item_gate(item_id: int) -> threading.BoundedSemaphore:
-    """Admission control for one flash SKU in this process: at most
-    flash_sale.max_waiting_per_sku purchases are in their transaction at once (and so wait
-    on its row lock); the rest queue here, in Python, where waiting costs the database
-    nothing and the threads queued take no CPU from those working."""
-    gate = _GATES.get(item_id)
-    if gate is None:
-        with _GATES_LOCK:
-            gate = _GATES.get(item_id)
-            if gate is None:
-                size = max(1, config.get("flash_sale.max_waiting_per_sku"))
-                gate = _GATES[item_id] = threading.BoundedSemaphore(size)
-    return gate
-
-
 class FlashSaleOrders:
     """The order extension (shop.order_extensions): flash prices, flash units, counts."""
 
@@ -378,18 +357,6 @@ class FlashSaleOrders:
             line.data = {**line.data, "flash_sale": {
                 "sale": item.sale_id, "item": item.item_id, "limit": limit,
                 "regular_price": str(line.sku.price)}}
-
-    def admit(self, draft):
-        """Admission control (`flash_item_gate`) for the flash SKUs of the order, held
-        through its transaction; taken in item order, so two orders never wait crosswise."""
-        items = sorted({line.data["flash_sale"]["item"] for line in draft.lines
-                        if line.stock_held_by == STOCK_HOLDER})
-        if not items:
-            return None
-        stack = ExitStack()
-        for item_id in items:
-            stack.enter_context(flash_item_gate(item_id))
-        return stack
 
     def reserve(self, draft, order) -> None:
         lines = [line for line in draft.lines if line.stock_held_by == STOCK_HOLDER]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from common import config, prepared
 from common.bulk import insert_per_id
 from common.errors import ApplicationError
+from common.gates import KeyedGate
 from common.money import ZERO, to_money
 from common.prepared import prepared_query
 from common.reasons import reason_fields
@@ -272,7 +273,17 @@ def order_place(
     quantities = _clean_items(items)
     address = _clean_address(address)
     invoice_title, invoice_tax_number = _clean_invoice(invoice_title, invoice_tax_number)
+    # A crowd buying one SKU: a few of its orders at a time, the rest waiting in line here.
+    with _SKU_GATE.held(quantities):
+        return _place(actor, quantities, address, invoice_title, invoice_tax_number, note,
+                      options, now)
 
+
+_SKU_GATE = KeyedGate(lambda: config.get("order.max_in_flight_per_sku"))
+
+
+def _place(actor, quantities, address, invoice_title, invoice_tax_number, note, options,
+           now) -> Order:
     skus = _order_skus.run(sku_ids=list(quantities), now=timezone.now())
     if len(skus) != len(quantities):
         raise ApplicationError(_("A SKU in this order does not exist."), code="unknown_sku",
@@ -340,9 +351,8 @@ def order_place(
     clocks = clock_fields_on_enter(Order.Status.PENDING_PAYMENT, now, order_clock_settings())
     titles = {sku.pk: sku.product.title for sku in skus}
     # The SKU rows are the hot ones (many buyers of one SKU): their stock is taken by the
-    # last statements of the transaction, so a row lock is held only until the commit;
-    # the extensions may bound how many orders of one hot row are in the transaction at once.
-    with order_extensions.admitted(draft), transaction.atomic():
+    # last statements of the transaction, so a row lock is held only until the commit.
+    with transaction.atomic():
         order = Order(
             number=_new_order_number(now),
             buyer=actor,

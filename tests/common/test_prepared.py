@@ -117,3 +117,21 @@ def test_a_write_through_execute_reports_its_row_count(buyer):
     assert prepared.execute(sql, [stock, sku.pk, stock]) == 1
     assert prepared.execute(sql, [1, sku.pk, 1]) == 0
     assert Sku.objects.get(pk=sku.pk).stock == 0
+
+
+@pytest.mark.skipif(not on_postgresql, reason="the server-binding cursor is PostgreSQL's")
+def test_one_cursor_is_kept_per_connection_and_a_new_one_after_reconnecting(buyer):
+    first, kept = prepared._cursor(connection)
+    assert kept and prepared._cursor(connection) == (first, True)
+    assert skus_with_store.run(sku_ids=[-1], now=timezone.now()) == []
+    assert prepared._cursor(connection)[0] is first
+    with CaptureQueriesContext(connection):  # logged: a cursor of its own, closed after
+        logged, kept = prepared._cursor(connection)
+        assert logged is not first and not kept
+        logged.close()
+    # kept for a connection since closed (and reopened): not reused
+    connection.__dict__["_prepared_cursor"] = (object(), first)
+    again, kept = prepared._cursor(connection)
+    assert kept and again is not first
+    assert prepared.execute(
+        "UPDATE shop_order SET buyer_note = buyer_note WHERE id = %s", [-1]) == 0

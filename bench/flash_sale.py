@@ -9,7 +9,8 @@ For each N in ``--clients`` (default 1, 4, 16, 64), for ``--seconds`` each:
     reads before its transaction and the writes inside it), replayed directly with psycopg
     by N clients, each purchase a new order and a new buyer;
 (b) service: ``shop.services.orders.order_place`` called by N threads;
-(c) HTTP: ``POST /api/buyer/orders/`` under gunicorn on loopback by N clients.
+(c) HTTP: ``POST /api/buyer/orders/`` under gunicorn on loopback by N clients (the
+    server's processes and threads as config/gunicorn.py sets them).
 
 It prints orders/s, (b)/(a), (c)/(a), p50/p99 latency, and checks after each run that
 the flash units sold equal the flash lines ordered and that no buyer passed the limit.
@@ -362,8 +363,11 @@ def main() -> int:
     parser.add_argument("--clients", default="1,4,16,64")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--gunicorn-workers", type=int, default=2)
-    parser.add_argument("--gunicorn-threads", type=int, default=8)
+    # the server as the project runs it (config/gunicorn.py: WEB_WORKERS, WEB_THREADS)
+    from config import gunicorn as served
+
+    parser.add_argument("--gunicorn-workers", type=int, default=served.workers)
+    parser.add_argument("--gunicorn-threads", type=int, default=served.threads)
     args = parser.parse_args()
     setup_django()
 

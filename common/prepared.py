@@ -89,10 +89,11 @@ def execute(sql: str, params) -> int:
 # Two sets of stand-ins per kind of parameter: a queryset is compiled with each, and every
 # parameter that is not a stand-in must come out the same both times (a value derived from
 # a parameter, e.g. `now - 1 day`, would otherwise be frozen into the statement).
-_ID_STAND_INS = (-(10**15), -(2 * 10**15))
+_ID_STAND_INS = (-1_000_000_007, -2_000_000_011)  # within a 32-bit AutoField
 _TIME_STAND_INS = (datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC),
                    datetime(1902, 3, 4, 5, 6, 7, 890123, tzinfo=UTC))
-KINDS = ("id", "ids", "datetime")
+_TEXT_STAND_INS = ("\u2063stand-in-a-", "\u2063stand-in-b-")
+KINDS = ("id", "ids", "datetime", "text")
 
 
 def _stand_in(kind: str, n: int, which: int):
@@ -102,6 +103,8 @@ def _stand_in(kind: str, n: int, which: int):
         return [_ID_STAND_INS[which] - n - 1000]
     if kind == "datetime":
         return _TIME_STAND_INS[which] + timedelta(minutes=n)
+    if kind == "text":
+        return f"{_TEXT_STAND_INS[which]}{n}"
     raise ImproperlyConfigured(f"unknown parameter kind {kind!r}; one of {KINDS}")
 
 
@@ -114,8 +117,8 @@ class PreparedQuery:
     """``PreparedQuery(build, store="id", skus="ids", now="datetime")``: ``build(**values)``
     returns the queryset; ``run(**values)`` returns ``list(build(**values))``. Each keyword
     names a parameter and its kind: "id" (an integer), "ids" (a list of integers, used with
-    the `any_of` lookup so that the statement is the same for any number of them) or
-    "datetime"."""
+    the `any_of` lookup so that the statement is the same for any number of them),
+    "datetime" or "text" (a string compared as it is: not in a LIKE pattern)."""
 
     def __init__(self, build: Callable[..., models.QuerySet], **kinds: str):
         self.build = build

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from common.prepared import prepared_query
+
 REVIEWER = "reviewer"
 AGENT = "support_agent"
 # A support agent who may also hand over any colleague's case (in both groups).
@@ -29,6 +31,14 @@ REVIEWER_EXTRA_PERMISSIONS = (("common", "view_platformsetting"),
 NEVER_DELETABLE_SUFFIXES = ("entry", "event")
 
 
+@prepared_query(user="id")
+def _role_names(user):
+    """The user's role groups (read on every API call: a statement built once)."""
+    from django.contrib.auth.models import Group
+
+    return Group.objects.filter(user__id=user).values_list("name")
+
+
 def has_role(user, role: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -37,7 +47,7 @@ def has_role(user, role: str) -> bool:
     # One small query per request user, remembered on the user object.
     cache = getattr(user, "_role_cache", None)
     if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
+        cache = {name for (name,) in _role_names.run(user=user.pk)}
         user._role_cache = cache
     return role in cache
 

@@ -284,7 +284,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "common.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -377,7 +377,7 @@ LOGGING = {
 # `WWW-Authenticate: Token` (DRF asks the first authenticator for the header; sessions have
 # none, which made it a 403). Sessions still authenticate the browsable pages.
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
-    "rest_framework.authentication.TokenAuthentication",
+    "common.authentication.TokenAuthentication",
     "rest_framework.authentication.SessionAuthentication",
 ]
 # Every operation lists the error answers it can give (common.schema).

@@ -335,11 +335,13 @@ def http_factory(world: World, port: int, tokens):
 
 
 def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
-    env = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1"}
+    """The server as the project runs it (config/gunicorn.py), without its access log."""
+    env = {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "HOST": "127.0.0.1",
+           "PORT": str(port), "WEB_WORKERS": str(workers), "WEB_THREADS": str(threads),
+           "WEB_ACCESS_LOG": ""}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers), "--threads", str(threads), "-k", "gthread",
-         "--log-level", "warning"], cwd=ROOT, env=env)
+        [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "--log-level",
+         "warning"], cwd=ROOT, env=env)
     for _ in range(200):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)

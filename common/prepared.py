@@ -39,12 +39,13 @@ class _LoggedAsWritten(CursorDebugWrapper):
 def _cursor(db):
     """A cursor that binds its parameters on the server (psycopg's `Cursor`), so that
     psycopg prepares a statement run often (``prepare_threshold``, DB_PREPARE_THRESHOLD)
-    and PostgreSQL plans it once per connection instead of on every call; wrapped like
-    any Django cursor (query log, `execute_wrapper`). Django's own cursors bind on the
-    client and never prepare. One such cursor is kept per connection and reused (but while
-    queries are logged); returns (cursor, kept). (`db`: this thread's connection, looked
-    up once by the caller — every attribute read through `django.db.connection` is a
-    thread-local lookup.)"""
+    and PostgreSQL plans it once per connection instead of on every call. Django's own
+    cursors bind on the client and never prepare. One such cursor is kept per connection
+    and reused: returns (cursor, kept) — the kept one is psycopg's own (`_run` wraps it
+    like a Django cursor where something watches the queries); while queries are logged,
+    a new Django-wrapped one. (`db`: this thread's connection, looked up once by the
+    caller — every attribute read through `django.db.connection` is a thread-local
+    lookup.)"""
     if db.vendor != "postgresql":
         return db.cursor(), False
     db.close_if_health_check_failed()
@@ -65,14 +66,23 @@ def _cursor(db):
             register_tzloader(db.timezone, raw)
     if logged:
         return _LoggedAsWritten(raw, db), False
-    cursor = db.make_cursor(raw)
-    db.__dict__["_prepared_cursor"] = (db.connection, cursor)
-    return cursor, True
+    db.__dict__["_prepared_cursor"] = (db.connection, raw)
+    return raw, True
 
 
 def _run(db, sql: str, params, *, fetch: bool):
-    """Execute on `_cursor`: (rows fetched or None, row count)."""
+    """Execute on `_cursor`: (rows fetched or None, row count). With nothing watching the
+    queries (no `execute_wrapper`, no query log), straight on psycopg's cursor, with what
+    Django's cursor wrapper would check and do (no statement on a broken transaction,
+    database errors as Django's)."""
     cursor, kept = _cursor(db)
+    if kept and not db.execute_wrappers:
+        db.validate_no_broken_transaction()
+        with db.wrap_database_errors:
+            cursor.execute(sql, params)
+            return (cursor.fetchall() if fetch else None), cursor.rowcount
+    if kept:
+        cursor = db.make_cursor(cursor)  # wrapped (execute_wrapper), not closed after
     try:
         cursor.execute(sql, params)
         return (cursor.fetchall() if fetch else None), cursor.rowcount

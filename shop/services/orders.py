@@ -46,13 +46,13 @@ MAX_QUANTITY_PER_LINE = 9999
 SHANGHAI = ZoneInfo(settings.PLATFORM_TIME_ZONE)
 
 
+_CLOCK_SETTINGS = ("pay_within_minutes", "ship_within_hours", "pickup_within_hours",
+                   "complete_after_signing_days")
+
+
 def order_clock_settings() -> dict:
-    return {
-        "pay_within_minutes": config.get("order.pay_within_minutes"),
-        "ship_within_hours": config.get("order.ship_within_hours"),
-        "pickup_within_hours": config.get("order.pickup_within_hours"),
-        "complete_after_signing_days": config.get("order.complete_after_signing_days"),
-    }
+    values = config.get_many(*(f"order.{name}" for name in _CLOCK_SETTINGS))
+    return {name: values[f"order.{name}"] for name in _CLOCK_SETTINGS}
 
 
 def store_may_take_orders(store: Store) -> bool:
@@ -239,6 +239,12 @@ def _clean_invoice(title: str, tax_number: str) -> tuple[str, str]:
     return title, tax_number
 
 
+# Not read by an order (each a timestamp psycopg would convert for nothing).
+_UNUSED_TIMES = ("product__created_at", "product__updated_at", "product__listed_at",
+                 "product__store__created_at", "product__store__updated_at",
+                 "product__store__opened_at")
+
+
 @prepared_query(sku_ids="ids", now="datetime")
 def _order_skus(sku_ids, now):
     """The order's SKUs with their product and store, and the store's "may take orders
@@ -246,6 +252,7 @@ def _order_skus(sku_ids, now):
     blocked = ExpressionWrapper(store_orders_blocked(OuterRef("product__store_id"), now),
                                 output_field=BooleanField())
     return (Sku.objects.select_related("product__store").filter(pk__any_of=sku_ids)
+            .defer(*_UNUSED_TIMES)
             .annotate(store_blocked=blocked).order_by("pk"))
 
 

@@ -298,3 +298,18 @@ def test_reviewer_cannot_save_text_into_a_number_setting(reviewer, client):
     response = client.post(url, {"key": "order.ship_within_hours", "value": "36", "note": "faster"})
     assert response.status_code == 302
     assert config.get("order.ship_within_hours") == 36
+
+
+@pytest.mark.django_db
+def test_get_many_gives_what_get_gives_cached_or_not():
+    from django.core.cache import cache
+
+    from common import config
+
+    config.set_value("order.ship_within_hours", 36)
+    keys = ("order.pay_within_minutes", "order.ship_within_hours")
+    first = config.get_many(*keys)  # nothing cached yet: read, then cached
+    assert first == {key: config.get(key) for key in keys}
+    assert first["order.ship_within_hours"] == 36 and first["order.pay_within_minutes"] == 30
+    assert cache.get("platform-setting:order.ship_within_hours") is not None
+    assert config.get_many(*keys) == first

@@ -49,6 +49,13 @@ def test_the_gunicorn_settings_come_from_the_environment(monkeypatch):
     monkeypatch.delenv("WEB_THREADS")
     config = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
     assert (config["workers"], config["threads"]) == (3, 2)
+    # one line of waiting requests for all processes (no connection kept by a busy one)
+    assert (config["keepalive"], config["worker_connections"]) == (0, 2)
+    assert config["accesslog"] == "-"
+    monkeypatch.setenv("WEB_KEEPALIVE", "2")
+    monkeypatch.setenv("WEB_ACCESS_LOG", "")
+    config = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
+    assert (config["keepalive"], config["accesslog"]) == (2, None)
 
 
 def _free_port() -> int:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
@@ -233,25 +233,38 @@ def prepared_query(**kinds: str):
 _insert_sql: dict[tuple, str] = {}
 
 
-def insert(objs: Sequence[models.Model]) -> None:
+def insert(objs: Sequence[models.Model], *, unless_taken: bool = False) -> int:
     """INSERT new instances of one model (no multi-table inheritance) in one statement and
     set their primary keys, like ``bulk_create`` without its per-call SQL building. Values
     go through each field's ``pre_save`` (``auto_now``, defaults already set at
     construction) and ``get_db_prep_save``, as ``save()`` does. No signals are sent
-    (as with ``bulk_create``)."""
+    (as with ``bulk_create``). Returns how many rows were written.
+
+    ``unless_taken`` (one instance): a value another row holds under a unique constraint
+    (a random order number drawn twice) writes nothing and returns 0, the transaction
+    intact, so that the caller draws again — ``ON CONFLICT DO NOTHING``, no savepoint."""
     if not objs:
-        return
+        return 0
+    if unless_taken and len(objs) != 1:
+        raise ImproperlyConfigured("unless_taken inserts one instance")
     model = type(objs[0])
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor != "postgresql":
-        model.objects.bulk_create(objs)
+        if unless_taken:
+            try:
+                with transaction.atomic():
+                    model.objects.bulk_create(objs)
+            except IntegrityError:
+                return 0
+        else:
+            model.objects.bulk_create(objs)
         if not all(obj.pk for obj in objs):
             raise ImproperlyConfigured("this database returns no keys from bulk_create")
-        return
+        return len(objs)
     meta = model._meta
     fields = [f for f in meta.concrete_fields
               if not (f.primary_key and getattr(objs[0], f.attname) is None)]
-    key = (db.alias, model, tuple(f.attname for f in fields), len(objs))
+    key = (db.alias, model, tuple(f.attname for f in fields), len(objs), unless_taken)
     sql = _insert_sql.get(key)
     if sql is None:
         quote = db.ops.quote_name
@@ -259,7 +272,9 @@ def insert(objs: Sequence[models.Model]) -> None:
         columns = ", ".join(quote(f.column) for f in fields)
         sql = _insert_sql[key] = (
             f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - quoted names
-            f"VALUES {', '.join([row] * len(objs))} RETURNING {quote(meta.pk.column)}")
+            f"VALUES {', '.join([row] * len(objs))}"
+            f"{' ON CONFLICT DO NOTHING' if unless_taken else ''} "
+            f"RETURNING {quote(meta.pk.column)}")
     params = []
     for obj in objs:
         for field in fields:
@@ -268,7 +283,10 @@ def insert(objs: Sequence[models.Model]) -> None:
                 raise ImproperlyConfigured(f"{field}: an expression cannot be inserted here")
             params.append(field.get_db_prep_save(value, db))
     keys = _run(db, sql, params, fetch=True)[0]
+    if unless_taken and not keys:
+        return 0
     for obj, (pk,) in zip(objs, keys, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = db.alias
+    return len(keys)

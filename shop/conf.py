@@ -16,7 +16,7 @@ define("order.ship_soon_hours", 6,
        _("The dashboard flags orders to ship whose deadline is within"), "h")
 define("order.pickup_within_hours", 72, _("Courier pickup visible within (after payment)"), "h")
 define("order.complete_after_signing_days", 7, _("Orders complete automatically after signing"), "d")
-define("order.max_in_flight_per_sku", 4,
+define("order.max_in_flight_per_sku", 8,
        _("Orders of one SKU placed at once in one server process (the rest wait in line)"),
        "")
 define("courier.future_skew_minutes", 10,

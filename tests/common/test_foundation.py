@@ -313,3 +313,19 @@ def test_get_many_gives_what_get_gives_cached_or_not():
     assert first["order.ship_within_hours"] == 36 and first["order.pay_within_minutes"] == 30
     assert cache.get("platform-setting:order.ship_within_hours") is not None
     assert config.get_many(*keys) == first
+
+
+@pytest.mark.django_db
+def test_the_retired_flash_sale_gate_setting_row_is_dropped():
+    import importlib
+
+    from django.apps import apps
+
+    from common.models import PlatformSetting
+
+    migration = importlib.import_module("common.migrations.0004_drop_flash_sale_gate_setting")
+    PlatformSetting.objects.create(key=migration.OLD_KEY, value=2)
+    PlatformSetting.objects.create(key="order.max_in_flight_per_sku", value=8)
+    migration.drop(apps, None)
+    assert list(PlatformSetting.objects.values_list("key", flat=True)) == [
+        "order.max_in_flight_per_sku"]

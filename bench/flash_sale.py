@@ -423,7 +423,27 @@ def main() -> int:
     best_b = max(r["b"] for r in results)
     for r in results:
         print(f"N={r['n']:3d}: service at {r['b'] / best_b:.2f} of its best rate")
+    _verdicts(results, best_b)
     return 0
+
+
+def _verdicts(results, best_b) -> None:
+    """The issue's targets against this run's figures (only the N that were run)."""
+    def line(name, values, ok):
+        shown = ", ".join(f"N={n}: {v}" for n, v in values) or "no N run"
+        print(f"target {name}: {'met' if ok and values else 'NOT met'} ({shown})")
+
+    b_a = [(r["n"], f"{r['b'] / r['a']:.2f}") for r in results]
+    line("(b)/(a) >= 0.7 at every N", b_a, all(r["b"] / r["a"] >= 0.7 for r in results))
+    big = [r for r in results if r["n"] >= 8]
+    line("(c)/(a) >= 0.4 at N >= 8", [(r["n"], f"{r['c'] / r['a']:.2f}") for r in big],
+         all(r["c"] / r["a"] >= 0.4 for r in big))
+    at_64 = [r for r in results if r["n"] == 64]
+    line("service at N=64 >= 0.8 of its best",
+         [(64, f"{r['b'] / best_b:.2f}") for r in at_64],
+         all(r["b"] / best_b >= 0.8 for r in at_64))
+    line("(c) p99 at N=64 < 250 ms", [(64, f"{r['c_p99']:.0f} ms") for r in at_64],
+         all(r["c_p99"] < 250 for r in at_64))
 
 
 if __name__ == "__main__":

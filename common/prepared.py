@@ -17,6 +17,7 @@ fall back to the ORM itself, so every database runs the same description."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -78,14 +79,15 @@ def _run(db, sql: str, params, *, fetch: bool):
     cursor, kept = _cursor(db)
     if kept and not db.execute_wrappers:
         db.validate_no_broken_transaction()
-        with db.wrap_database_errors:
+        watched = db.wrap_database_errors
+    else:
+        if kept:  # wrapped (execute_wrapper), not closed after
+            cursor = db.make_cursor(cursor)
+        watched = contextlib.nullcontext()
+    try:
+        with watched:
             cursor.execute(sql, params)
             return (cursor.fetchall() if fetch else None), cursor.rowcount
-    if kept:
-        cursor = db.make_cursor(cursor)  # wrapped (execute_wrapper), not closed after
-    try:
-        cursor.execute(sql, params)
-        return (cursor.fetchall() if fetch else None), cursor.rowcount
     finally:
         if not kept:
             cursor.close()

@@ -40,8 +40,8 @@ D = Decimal
 
 
 def _reads_before_the_transaction(queries) -> list[str]:
-    """The SELECTs before the order's INSERT, but for platform settings (read once and
-    cached: the first purchase of a flash SKU in a process reads its gate's size)."""
+    """The SELECTs before the order's INSERT, but for platform settings (cached: the SKU
+    admission's size, common.gates, is read at most every few seconds per process)."""
     reads = []
     for q in queries:
         sql = q["sql"]

@@ -25,9 +25,15 @@ def sku(merchant):
     return listed_sku(store_for(merchant), stock=5)
 
 
-def test_the_whole_purchase_holds_its_skus_slots(sku, buyer, monkeypatch):
+@pytest.fixture
+def gate_size_three():
     config.set_value("order.max_in_flight_per_sku", 3)
     orders._SKU_GATE.forget_size()
+    yield
+    orders._SKU_GATE.forget_size()  # the next test reads its own setting
+
+
+def test_the_whole_purchase_holds_its_skus_slots(sku, buyer, monkeypatch, gate_size_three):
     seen = []
     read = orders._order_skus
 
